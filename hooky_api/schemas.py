@@ -1,0 +1,127 @@
+"""Every input the API accepts, validated by marshmallow before it reaches the database."""
+from __future__ import annotations
+
+import json
+import re
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from hooky_common import schedule
+
+NAME_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,127}$"
+HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$")
+RESERVED_HEADERS = {"host", "content-length", "transfer-encoding", "connection"}
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+
+MAX_URL_LENGTH = 2048
+MAX_PAYLOAD_BYTES = 256 * 1024
+MAX_HEADERS = 50
+MAX_HEADER_VALUE_LENGTH = 4096
+MAX_TIMEOUT_SECONDS = 300
+MAX_IN_FLIGHT = 1000
+MAX_RETRY_ATTEMPTS = 100
+MAX_RETRY_DELAY_SECONDS = 7 * 24 * 3600
+
+name_field = validate.Regexp(NAME_PATTERN, error="must be 1-128 letters, digits, '_', '.' or '-', "
+                                                  "not starting with '.' or '-'")
+
+
+def valid_name(name: str, field: str) -> str:
+    """A path segment naming an application, queue or task, checked like the body's name fields."""
+    try:
+        name_field(name)
+    except ValidationError as error:
+        raise ValidationError({field: error.messages}) from None
+    return name
+
+
+class RetrySchema(Schema):
+    attempts = fields.Integer(load_only=True)  # a read-only counter: accepted so GET output can be sent back
+    maxAttempts = fields.Integer(validate=validate.Range(1, MAX_RETRY_ATTEMPTS))
+    factor = fields.Float(validate=validate.Range(1, 10))
+    min = fields.Float(validate=validate.Range(0, MAX_RETRY_DELAY_SECONDS))
+    max = fields.Float(validate=validate.Range(0, MAX_RETRY_DELAY_SECONDS))
+
+    @validates_schema
+    def max_not_below_min(self, data: dict, **_kwargs) -> None:
+        if "min" in data and "max" in data and data["max"] < data["min"]:
+            raise ValidationError("must not be below min", "max")
+
+
+class AuthSchema(Schema):
+    username = fields.String(load_default="", validate=validate.Length(max=256))
+    password = fields.String(load_default="", validate=validate.Length(max=256))
+
+
+class Payload(fields.Field):
+    """A string body; a JSON object or array is accepted too and sent as its JSON text."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, (dict, list)):
+            value = json.dumps(value, separators=(",", ":"))
+        if not isinstance(value, str):
+            raise ValidationError("must be a string, a JSON object or a JSON array")
+        if len(value.encode()) > MAX_PAYLOAD_BYTES:
+            raise ValidationError(f"must be at most {MAX_PAYLOAD_BYTES} bytes")
+        return value
+
+
+def validate_headers(headers: dict) -> None:
+    if len(headers) > MAX_HEADERS:
+        raise ValidationError(f"at most {MAX_HEADERS} headers")
+    for name, value in headers.items():
+        if not HEADER_NAME.match(name):
+            raise ValidationError(f"{name!r} is not a valid header name")
+        if name.lower() in RESERVED_HEADERS:
+            raise ValidationError(f"{name} is set by Hooky itself")
+        if len(value) > MAX_HEADER_VALUE_LENGTH or "\r" in value or "\n" in value:
+            raise ValidationError(f"value of {name} must be one line of at most {MAX_HEADER_VALUE_LENGTH} characters")
+
+
+def validate_schedule(spec: str) -> None:
+    problem = schedule.validate(spec) if spec else None
+    if problem:
+        raise ValidationError(problem)
+
+
+class TaskSchema(Schema):
+    name = fields.String(validate=name_field)
+    queue = fields.String(validate=name_field)
+    url = fields.Url(required=True, schemes={"http", "https"}, require_tld=False,
+                     validate=validate.Length(max=MAX_URL_LENGTH))
+    method = fields.String(validate=validate.OneOf(METHODS))
+    headers = fields.Dict(keys=fields.String(), values=fields.String(), validate=validate_headers)
+    auth = fields.Nested(AuthSchema)
+    payload = Payload()
+    schedule = fields.String(validate=validate_schedule)
+    retry = fields.Nested(RetrySchema)
+    timeout = fields.Integer(validate=validate.Range(1, MAX_TIMEOUT_SECONDS))
+    active = fields.Boolean()
+
+
+class QueueSchema(Schema):
+    retry = fields.Nested(RetrySchema, allow_none=True)
+    maxInFlight = fields.Integer(validate=validate.Range(1, MAX_IN_FLIGHT))
+
+
+class AccountCreateSchema(Schema):
+    name = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class AccountPatchSchema(Schema):
+    name = fields.String(validate=validate.Length(max=200))
+    rotateKey = fields.Boolean(load_default=False)
+
+
+class ListQuerySchema(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 1_000_000))
+    limit = fields.Integer(load_default=10, validate=validate.Range(1, 100))
+    filters = fields.String(load_default="", validate=validate.Length(max=1000))
+
+
+def clean_retry(data: dict) -> dict:
+    """Drop the read-only counter from a retry object."""
+    retry = data.get("retry")
+    if retry:
+        data["retry"] = {k: v for k, v in retry.items() if k != "attempts"} or None
+    return data

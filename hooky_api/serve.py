@@ -1,0 +1,60 @@
+"""`hooky-api`: serve the app factory under gunicorn, embedded as a library."""
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+from gunicorn.app.base import BaseApplication
+
+from hooky_common.config import Config, admin_password_problem
+
+DEFAULT_BIND = "0.0.0.0:8000"
+
+
+def default_bind() -> str:
+    """PORT (the PaaS convention) wins, then HOOKY_BIND, then 0.0.0.0:8000."""
+    if os.environ.get("PORT"):
+        return f"0.0.0.0:{os.environ['PORT']}"
+    return os.environ.get("HOOKY_BIND") or DEFAULT_BIND
+
+
+def bind_host(bind: str) -> str:
+    return bind.rsplit(":", 1)[0] if ":" in bind else bind
+
+
+class HookyServer(BaseApplication):
+    """gunicorn running create_app() in each worker process, after the fork."""
+
+    def __init__(self, config: Config, options: dict):
+        self.hooky_config = config
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        from hooky_api import create_app
+        return create_app(self.hooky_config)
+
+
+@click.command()
+@click.option("--bind", default=default_bind, show_default="$PORT, $HOOKY_BIND or 0.0.0.0:8000",
+              help="host:port to listen on.")
+@click.option("--workers", envvar="HOOKY_API_WORKERS", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option("--threads", envvar="HOOKY_API_THREADS", default=4, show_default=True, type=click.IntRange(1, 256))
+@click.option("--mongo-uri", envvar="HOOKY_MONGO_URI", help="MongoDB URI; the database name is taken from it.")
+@click.option("--admin-password", envvar="HOOKY_ADMIN_PASSWORD", help="Password of the admin user.")
+@click.option("--dev", is_flag=True, hidden=True, help="Allow the development admin password anywhere.")
+def main(bind: str, workers: int, threads: int, mongo_uri: str | None, admin_password: str | None, dev: bool) -> None:
+    """Serve the Hooky REST API."""
+    problem = admin_password_problem(admin_password, bind_host(bind), dev)
+    if problem:
+        click.echo(f"hooky-api: refusing to start: {problem}", err=True)
+        sys.exit(2)
+    config = Config.from_env(mongo_uri=mongo_uri, admin_password=admin_password)
+    options = {"bind": bind, "workers": workers, "threads": threads, "worker_class": "gthread",
+               "accesslog": "-", "timeout": 30, "graceful_timeout": 20}
+    HookyServer(config, options).run()

@@ -1,0 +1,50 @@
+"""/accounts/{account}/applications: list, delete all but default, get, put (create), delete."""
+from __future__ import annotations
+
+from flask import Blueprint, g, jsonify
+from marshmallow import Schema
+
+from hooky_api.auth import basic_auth, own_account
+from hooky_api.schemas import valid_name
+from hooky_api.views import db, json_body, page_request
+from hooky_common import applications
+
+blueprint = Blueprint("applications", __name__, url_prefix="/accounts/<account_id>/applications")
+
+
+@blueprint.get("")
+@basic_auth.login_required
+@own_account
+def list_applications(account_id: str):
+    return jsonify(applications.list_page(db(), g.account["_id"], page_request({})))
+
+
+@blueprint.delete("")
+@basic_auth.login_required
+@own_account
+def delete_applications(account_id: str):
+    return jsonify({"deleted": applications.delete_all_but_default(db(), g.account["_id"])})
+
+
+@blueprint.get("/<application>")
+@basic_auth.login_required
+@own_account
+def get_application(account_id: str, application: str):
+    return jsonify(applications.render(applications.get(db(), g.account["_id"], application)))
+
+
+@blueprint.put("/<application>")
+@basic_auth.login_required
+@own_account
+def put_application(account_id: str, application: str):
+    json_body(Schema())
+    doc = applications.ensure(db(), g.account["_id"], valid_name(application, "application"))
+    return jsonify(applications.render(doc))
+
+
+@blueprint.delete("/<application>")
+@basic_auth.login_required
+@own_account
+def delete_application(account_id: str, application: str):
+    applications.delete(db(), g.account["_id"], application)
+    return jsonify({"deleted": 1})

@@ -1,0 +1,1 @@
+"""Shared core of Hooky: configuration, MongoDB store and domain rules used by API and worker."""

@@ -1,0 +1,68 @@
+"""Applications: named groups of queues and tasks inside an account."""
+from __future__ import annotations
+
+from bson import ObjectId
+from pymongo.database import Database
+
+from hooky_common import clock, queues
+from hooky_common.errors import Forbidden, NotFound
+from hooky_common.pages import PageRequest, paginate
+from hooky_common.upsert import upsert_on_insert
+
+DEFAULT = "default"
+
+
+def render(doc: dict) -> dict:
+    return {
+        "id": str(doc["_id"]),
+        "account": str(doc["account"]),
+        "name": doc["name"],
+        "created": clock.rfc3339(doc["created"]),
+    }
+
+
+def ensure(db: Database, account: ObjectId, name: str) -> dict:
+    """Get or create an application (with its `default` queue) in one atomic upsert."""
+    doc = upsert_on_insert(db.applications, {"account": account, "name": name}, {"created": clock.now()})
+    queues.ensure_default(db, account, name)
+    return doc
+
+
+def get(db: Database, account: ObjectId, name: str) -> dict:
+    doc = db.applications.find_one({"account": account, "name": name})
+    if doc is None:
+        raise NotFound(f"application {name} not found")
+    return doc
+
+
+def list_page(db: Database, account: ObjectId, request: PageRequest) -> dict:
+    return paginate(db.applications, {"account": account}, request, render)
+
+
+def delete(db: Database, account: ObjectId, name: str) -> None:
+    if name == DEFAULT:
+        raise Forbidden("the default application cannot be deleted")
+    get(db, account, name)
+    db.applications.delete_one({"account": account, "name": name})
+    _delete_contents(db, {"account": account, "application": name})
+
+
+def delete_all_but_default(db: Database, account: ObjectId) -> int:
+    names = [doc["name"] for doc in db.applications.find({"account": account, "name": {"$ne": DEFAULT}})]
+    for name in names:
+        delete(db, account, name)
+    return len(names)
+
+
+def delete_all_data(db: Database, account: ObjectId) -> None:
+    """Cascade of an account's deletion: every application and what it holds."""
+    db.applications.delete_many({"account": account})
+    _delete_contents(db, {"account": account})
+
+
+def _delete_contents(db: Database, scope: dict) -> None:
+    queue_ids = [doc["_id"] for doc in db.queues.find(scope, {"_id": 1})]
+    db.queues.delete_many(scope)
+    db.slots.delete_many({"queue": {"$in": queue_ids}})
+    db.tasks.delete_many(scope)
+    db.attempts.delete_many(scope)

@@ -1,0 +1,1 @@
+"""The Hooky worker: claims due attempts from MongoDB and calls their webhooks."""

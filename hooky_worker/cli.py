@@ -1,0 +1,50 @@
+"""`hooky-worker`: run one worker process."""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+
+import click
+
+from hooky_common.config import Config
+from hooky_common.db import connect, ensure_indexes
+from hooky_worker.worker import Worker, WorkerSettings
+
+
+def install_signal_handlers(worker: Worker) -> None:
+    """First SIGTERM/SIGINT: stop claiming and drain. Second: exit at once."""
+    def handle(signum, _frame):
+        if worker.stopping.is_set():
+            logging.getLogger("hooky.worker").warning("second signal: exiting now")
+            os._exit(1)
+        worker.request_stop()
+
+    signal.signal(signal.SIGTERM, handle)
+    signal.signal(signal.SIGINT, handle)
+
+
+@click.command()
+@click.option("--mongo-uri", envvar="HOOKY_MONGO_URI", help="MongoDB URI; the database name is taken from it.")
+@click.option("--concurrency", envvar="HOOKY_CONCURRENCY", default=20, show_default=True, type=click.IntRange(1, 1000),
+              help="Webhook calls in flight in this process.")
+@click.option("--lease-seconds", envvar="HOOKY_LEASE_SECONDS", default=30.0, show_default=True,
+              type=click.FloatRange(1, 3600), help="How long a claimed attempt stays reserved without a heartbeat.")
+@click.option("--heartbeat-seconds", envvar="HOOKY_HEARTBEAT_SECONDS", default=10.0, show_default=True,
+              type=click.FloatRange(0.1, 1800), help="How often leases of running calls are extended.")
+@click.option("--retention-hours", envvar="HOOKY_RETENTION_HOURS", default=7 * 24.0, show_default=True,
+              type=click.FloatRange(0.01), help="Finished attempts older than this are deleted.")
+def main(mongo_uri: str | None, concurrency: int, lease_seconds: float, heartbeat_seconds: float,
+         retention_hours: float) -> None:
+    """Claim due attempts from MongoDB and call their webhooks."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if heartbeat_seconds >= lease_seconds:
+        raise click.BadParameter("must be shorter than --lease-seconds", param_hint="--heartbeat-seconds")
+    db = connect(Config.from_env(mongo_uri=mongo_uri).mongo_uri)
+    ensure_indexes(db)
+    worker = Worker(db, WorkerSettings(concurrency=concurrency, lease_seconds=lease_seconds,
+                                       heartbeat_seconds=heartbeat_seconds, retention_hours=retention_hours))
+    install_signal_handlers(worker)
+    worker.run()
+    sys.exit(0)

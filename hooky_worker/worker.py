@@ -1,0 +1,246 @@
+"""The worker loop: claim due attempts under a lease, respect queue slots, call, record, advance."""
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import socket
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Callable
+
+import requests
+from pymongo.database import Database
+from pymongo.errors import PyMongoError
+
+from hooky_common import attempts, clock, queues
+from hooky_common.outcome import Outcome, plan_next
+from hooky_common.retry import RetryPolicy
+from hooky_worker import webhook
+
+log = logging.getLogger("hooky.worker")
+
+LOST_WORKER_ERROR = "lease expired: the worker running this attempt stopped before recording a result"
+QUEUE_FULL_PAUSE_SECONDS = 0.5
+QUEUE_CACHE_SECONDS = 5.0
+MAINTENANCE_EVERY_SECONDS = 30.0
+STRANDED_AFTER_SECONDS = 300.0
+
+
+@dataclass
+class WorkerSettings:
+    concurrency: int = 20
+    lease_seconds: float = 30.0
+    heartbeat_seconds: float = 10.0
+    retention_hours: float = 7 * 24
+    min_idle_seconds: float = 0.01
+    max_idle_seconds: float = 0.1
+
+
+class QueueCache:
+    """Queue settings (retry, slots) read at most every few seconds per queue."""
+
+    def __init__(self, db: Database, ttl_seconds: float = QUEUE_CACHE_SECONDS):
+        self.db, self.ttl_seconds = db, ttl_seconds
+        self._entries: dict = {}
+        self._lock = threading.Lock()
+
+    def get(self, queue_id) -> dict | None:
+        with self._lock:
+            entry = self._entries.get(queue_id)
+        if entry and entry[0] > time.monotonic():
+            return entry[1]
+        doc = self.db.queues.find_one({"_id": queue_id}, {"retry": 1, "maxInFlight": 1})
+        with self._lock:
+            self._entries[queue_id] = (time.monotonic() + self.ttl_seconds, doc)
+        return doc
+
+
+class Worker:
+    def __init__(self, db: Database, settings: WorkerSettings | None = None,
+                 call: Callable[[requests.Session, dict], Outcome] = webhook.call):
+        self.db = db
+        self.settings = settings or WorkerSettings()
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+        self.queue_cache = QueueCache(db)
+        self.stopping = threading.Event()
+        self._call = call
+        self._local = threading.local()
+        self._full_queues: dict = {}
+        self._full_lock = threading.Lock()
+        self._slots_free = threading.BoundedSemaphore(self.settings.concurrency)
+        self._in_flight = 0
+        self._in_flight_lock = threading.Lock()
+
+    # --- one unit of work -----------------------------------------------------------------
+
+    def run_once(self) -> bool:
+        """Claim and fully process one attempt in this thread; False when nothing was due."""
+        attempt = self.claim_next()
+        if attempt is None:
+            return False
+        self.process(attempt)
+        return True
+
+    def claim_next(self) -> dict | None:
+        return attempts.claim(self.db, self.owner, self.settings.lease_seconds, self._skipped_queues())
+
+    def process(self, attempt: dict) -> None:
+        """Run a claimed attempt: a lost one is recorded as failed; otherwise take a slot, call, record."""
+        if attempt["status"] == "running":
+            log.warning("attempt %s: previous worker %s lost its lease", attempt["_id"], attempt.get("owner"))
+            self._finish(attempt, Outcome(success=False, error=LOST_WORKER_ERROR))
+            return
+        queue = self.queue_cache.get(attempt["queueId"])
+        if queue is None:
+            self._finish(attempt, Outcome(success=False, error="the task's queue no longer exists"))
+            return
+        lease_until = clock.now() + timedelta(seconds=self.settings.lease_seconds)
+        slot = queues.take_slot(self.db, queue["_id"], attempt["_id"], self.owner, lease_until)
+        if slot is None:
+            self._mark_full(queue["_id"])
+            attempts.unclaim(self.db, attempt, self.owner)
+            return
+        try:
+            outcome = self._call(self._session(), attempt)
+            log.info("attempt %s task %s %s %s -> %s in %d ms", attempt["_id"], attempt["name"], attempt["method"],
+                     attempt["url"], outcome.status_code or outcome.error, outcome.duration_ms)
+            self._finish(attempt, outcome, queue.get("retry"))
+        finally:
+            self._retry_db(lambda: queues.release_slot(self.db, slot, attempt["_id"]))
+            self._unmark_full(queue["_id"])
+
+    def _finish(self, attempt: dict, outcome: Outcome, queue_retry: dict | None = None) -> None:
+        if queue_retry is None:
+            queue = self.queue_cache.get(attempt["queueId"])
+            queue_retry = (queue or {}).get("retry")
+        policy = RetryPolicy.resolve(attempt.get("retry"), queue_retry)
+        if not self._retry_db(lambda: attempts.record(self.db, attempt, self.owner, outcome)):
+            log.warning("attempt %s: lease lost before recording; result dropped", attempt["_id"])
+            return
+        plan = plan_next(attempt, outcome, policy, clock.now())
+        self._retry_db(lambda: attempts.advance_task(self.db, attempt, plan))
+
+    def _retry_db(self, operation: Callable):
+        """Run a write that must not be lost, retrying through a database outage for up to one lease."""
+        deadline = time.monotonic() + self.settings.lease_seconds
+        delay = 0.2
+        while True:
+            try:
+                return operation()
+            except PyMongoError as error:
+                if time.monotonic() > deadline:
+                    raise
+                log.warning("database error, retrying in %.1fs: %s", delay, error)
+                time.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
+    def _session(self) -> requests.Session:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = self._local.session = requests.Session()
+        return session
+
+    # --- queues that had no free slot -------------------------------------------------------
+
+    def _mark_full(self, queue_id) -> None:
+        with self._full_lock:
+            self._full_queues[queue_id] = time.monotonic() + QUEUE_FULL_PAUSE_SECONDS
+
+    def _unmark_full(self, queue_id) -> None:
+        with self._full_lock:
+            self._full_queues.pop(queue_id, None)
+
+    def _skipped_queues(self) -> list:
+        now = time.monotonic()
+        with self._full_lock:
+            self._full_queues = {q: until for q, until in self._full_queues.items() if until > now}
+            return list(self._full_queues)
+
+    # --- the long-running loop ---------------------------------------------------------------
+
+    def request_stop(self) -> None:
+        self.stopping.set()
+
+    def run(self) -> None:
+        """Claim and dispatch until asked to stop, then wait for the calls in flight."""
+        log.info("worker %s started (concurrency %d)", self.owner, self.settings.concurrency)
+        done = threading.Event()
+        threading.Thread(target=self._heartbeat_loop, args=(done,), name="heartbeat", daemon=True).start()
+        idle, outage_wait = self.settings.min_idle_seconds, 1.0
+        next_maintenance = 0.0
+        with ThreadPoolExecutor(self.settings.concurrency, thread_name_prefix="call") as pool:
+            while not self.stopping.is_set():
+                try:
+                    if time.monotonic() >= next_maintenance:
+                        self.maintain()
+                        next_maintenance = time.monotonic() + MAINTENANCE_EVERY_SECONDS
+                    claimed = self._dispatch_one(pool)
+                    outage_wait = 1.0
+                except PyMongoError as error:
+                    log.error("database unavailable, retrying in %.0fs: %s", outage_wait, error)
+                    self.stopping.wait(outage_wait)
+                    outage_wait = min(outage_wait * 2, 30.0)
+                    continue
+                if claimed:
+                    idle = self.settings.min_idle_seconds
+                else:
+                    self.stopping.wait(idle)
+                    idle = min(idle * 1.5, self.settings.max_idle_seconds)
+            log.info("worker %s draining %d calls in flight", self.owner, self._in_flight)
+        done.set()
+        log.info("worker %s stopped", self.owner)
+
+    def _dispatch_one(self, pool: ThreadPoolExecutor) -> bool:
+        if not self._slots_free.acquire(timeout=0.05):
+            return True  # all threads busy: not idle, just full
+        try:
+            attempt = self.claim_next()
+        except BaseException:
+            self._slots_free.release()
+            raise
+        if attempt is None:
+            self._slots_free.release()
+            return False
+        self._change_in_flight(+1)
+        pool.submit(self._process_and_free, attempt)
+        return True
+
+    def _process_and_free(self, attempt: dict) -> None:
+        try:
+            self.process(attempt)
+        except Exception:
+            log.exception("attempt %s: unexpected error; its lease will expire and it will be retried",
+                          attempt["_id"])
+        finally:
+            self._change_in_flight(-1)
+            self._slots_free.release()
+
+    def _change_in_flight(self, delta: int) -> None:
+        with self._in_flight_lock:
+            self._in_flight += delta
+
+    def _heartbeat_loop(self, done: threading.Event) -> None:
+        while not done.wait(self.settings.heartbeat_seconds):
+            if self._in_flight:
+                try:
+                    self.heartbeat()
+                except PyMongoError as error:
+                    log.warning("heartbeat failed: %s", error)
+
+    def heartbeat(self) -> None:
+        """Extend the leases of every attempt and slot this worker holds (two commands in all)."""
+        lease_until = clock.now() + timedelta(seconds=self.settings.lease_seconds)
+        attempts.extend_leases(self.db, self.owner, lease_until)
+        queues.extend_slot_leases(self.db, self.owner, lease_until)
+
+    def maintain(self) -> None:
+        """Drop attempts past retention and repair tasks stranded by a process that died mid-write."""
+        now = clock.now()
+        deleted = attempts.delete_finished_before(self.db, now - timedelta(hours=self.settings.retention_hours))
+        repaired = attempts.repair_stranded_tasks(self.db, now - timedelta(seconds=STRANDED_AFTER_SECONDS))
+        if deleted or repaired:
+            log.info("maintenance: %d old attempts deleted, %d stranded tasks rescheduled", deleted, repaired)
