@@ -23,7 +23,10 @@ def flatten(messages, prefix: str = "") -> dict[str, list[str]]:
         return {prefix or "_body": [str(m) for m in messages]}
     flat: dict[str, list[str]] = {}
     for key, value in messages.items():
-        name = f"{prefix}.{key}" if prefix else str(key)
+        if key == "_schema":
+            name = prefix or "_body"
+        else:
+            name = f"{prefix}.{key}" if prefix else str(key)
         if isinstance(value, dict) and not all(isinstance(k, int) for k in value):
             flat.update(flatten(value, name))
         elif isinstance(value, dict):
