@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
+from requests.structures import CaseInsensitiveDict
+
 
 @dataclass
 class Received:
@@ -79,7 +81,7 @@ def make_handler(receiver: Receiver):
         def handle_any(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
-            receiver.record(Received(self.command, self.path, dict(self.headers), body, time.time()))
+            receiver.record(Received(self.command, self.path, CaseInsensitiveDict(self.headers), body, time.time()))
             url = urlparse(self.path)
             receiver.enter()
             try:
@@ -101,7 +103,7 @@ def make_handler(receiver: Receiver):
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = handle_any
 
         def do_HEAD(self) -> None:
-            receiver.record(Received("HEAD", self.path, dict(self.headers), b"", time.time()))
+            receiver.record(Received("HEAD", self.path, CaseInsensitiveDict(self.headers), b"", time.time()))
             self.send_response(200)
             self.send_header("Content-Length", "0")
             self.end_headers()
