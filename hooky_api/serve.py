@@ -34,6 +34,8 @@ class HookyServer(BaseApplication):
     def load_config(self) -> None:
         for key, value in self.options.items():
             self.cfg.set(key, value)
+        if "control_socket_disable" in self.cfg.settings:  # gunicorn >= 26: one shared socket path per user
+            self.cfg.set("control_socket_disable", True)
 
     def load(self):
         from hooky_api import create_app

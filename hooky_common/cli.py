@@ -21,8 +21,9 @@ def main() -> None:
 
 
 def _spawn(name: str, args: list[str], env: dict) -> subprocess.Popen:
+    """Start a child in its own session: Ctrl-C reaches only `hooky dev`, which stops children in order."""
     command = str(Path(sys.executable).with_name(name))
-    return subprocess.Popen([command, *args], env=env)
+    return subprocess.Popen([command, *args], env=env, start_new_session=True)
 
 
 @main.command()
@@ -44,13 +45,12 @@ def dev(port: int, host: str, data_dir: str, mongo_uri: str | None) -> None:
         _spawn("hooky-worker", [], env),
     ]
     click.echo(f"hooky dev: API on http://{host}:{port} (admin:admin), one worker, database {mongo_uri}")
-    stopping = []
-    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    stopping: list[int] = []
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda received, _frame: stopping.append(received))
     try:
         while not stopping and all(child.poll() is None for child in children):
             time.sleep(0.2)
-    except KeyboardInterrupt:
-        pass
     finally:
         for child in children:
             if child.poll() is None:

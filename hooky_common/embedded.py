@@ -42,7 +42,7 @@ def start(storage: str, port: int | None = None, log_path: Path | None = None) -
     output = open(log_path, "ab") if log_path else subprocess.DEVNULL
     process = subprocess.Popen([server_command(), "--host", "127.0.0.1", "--port", str(port),
                                 "--storage-path", storage, "--log-level", "WARNING"],
-                               stdout=output, stderr=output)
+                               stdout=output, stderr=output, start_new_session=True)
     uri = f"mongodb://127.0.0.1:{port}/hooky"
     wait_until_ready(uri, process)
     return process, uri
