@@ -74,7 +74,7 @@ def test_any_2xx_is_success(account, worker, receiver, status):
 
 
 def test_failures_retry_with_backoff_then_succeed(account, worker, receiver, shift_clock):
-    account.create_task(url=f"{receiver.url}/fail/2", name="flaky", retry={"min": 10, "factor": 3})
+    account.create_task(url=f"{receiver.url}/fail/2/unit", name="flaky", retry={"min": 10, "factor": 3})
     assert worker.run_once()
     state = task_state(account, "flaky")
     assert (state["status"], state["retry"]["attempts"], state["errors"]) == ("retrying", 1, 1)

@@ -20,11 +20,11 @@ def test_tutorial_task_succeeds_with_one_attempt(hooky, receiver):
 
 
 def test_fails_twice_then_succeeds_spaced_by_the_policy(hooky, receiver):
-    hooky.call("PUT", "/tasks/flaky", json={"url": f"{receiver.url}/fail/2", "retry": {"min": 1, "factor": 2}})
+    hooky.call("PUT", "/tasks/flaky", json={"url": f"{receiver.url}/fail/2/e2e", "retry": {"min": 1, "factor": 2}})
     done = hooky.wait_task("flaky", lambda t: t["status"] == "success")
     assert (done["executions"], done["errors"]) == (3, 2)
     assert [a["status"] for a in hooky.attempts("flaky")] == ["error", "error", "success"]
-    calls = receiver.on_path("/fail/2")
+    calls = receiver.on_path("/fail/2/e2e")
     gaps = [later.at - earlier.at for earlier, later in zip(calls, calls[1:])]
     assert len(calls) == 3
     assert 1.0 <= gaps[0] <= 1.2 + 0.5, gaps  # min x factor^0, up to 20% jitter, plus polling slack
