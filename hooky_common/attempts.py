@@ -124,12 +124,11 @@ def advance_task(db: Database, attempt: dict, plan: Plan) -> None:
     """
     next_id = ObjectId() if plan.next_at else None
     scheduling = {"attempt": next_id, "at": plan.next_at}
-    updated = db.tasks.find_one_and_update(
+    updated = db.tasks.update_one(
         {"_id": attempt["task"], "attempt": attempt["_id"]},
         {"$set": {**plan.set_fields, **scheduling}, "$inc": plan.increments},
-        return_document=ReturnDocument.AFTER,
     )
-    if updated is None:
+    if updated.matched_count == 0:
         stats = {k: v for k, v in plan.set_fields.items() if k in ("executed", "lastSuccess", "lastError")}
         db.tasks.update_one({"_id": attempt["task"]}, {"$set": stats, "$inc": plan.increments})
         return
