@@ -5,8 +5,9 @@ import logging
 import os
 import signal
 import sys
-
 import click
+from pymongo.database import Database
+from pymongo.errors import PyMongoError
 
 from hooky_common.config import Config
 from hooky_common.db import connect, ensure_indexes
@@ -23,6 +24,20 @@ def install_signal_handlers(worker: Worker) -> None:
 
     signal.signal(signal.SIGTERM, handle)
     signal.signal(signal.SIGINT, handle)
+
+
+def wait_for_database(db: Database, worker: Worker) -> bool:
+    """Create the indexes, waiting through a database that is not up yet; False if asked to stop first."""
+    delay = 1.0
+    while not worker.stopping.is_set():
+        try:
+            ensure_indexes(db)
+            return True
+        except PyMongoError as error:
+            logging.getLogger("hooky.worker").error("database unavailable, retrying in %.0fs: %s", delay, error)
+            worker.stopping.wait(delay)
+            delay = min(delay * 2, 30.0)
+    return False
 
 
 @click.command()
@@ -42,9 +57,9 @@ def main(mongo_uri: str | None, concurrency: int, lease_seconds: float, heartbea
     if heartbeat_seconds >= lease_seconds:
         raise click.BadParameter("must be shorter than --lease-seconds", param_hint="--heartbeat-seconds")
     db = connect(Config.from_env(mongo_uri=mongo_uri).mongo_uri)
-    ensure_indexes(db)
     worker = Worker(db, WorkerSettings(concurrency=concurrency, lease_seconds=lease_seconds,
                                        heartbeat_seconds=heartbeat_seconds, retention_hours=retention_hours))
     install_signal_handlers(worker)
-    worker.run()
+    if wait_for_database(db, worker):
+        worker.run()
     sys.exit(0)
