@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timezone
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
@@ -21,6 +22,7 @@ MAX_TIMEOUT_SECONDS = 300
 MAX_IN_FLIGHT = 1000
 MAX_RETRY_ATTEMPTS = 100
 MAX_RETRY_DELAY_SECONDS = 7 * 24 * 3600
+MAX_DELAY_SECONDS = 100 * 365 * 24 * 3600
 
 name_field = validate.Regexp(NAME_PATTERN, error="must be 1-128 letters, digits, '_', '.' or '-', "
                                                   "not starting with '.' or '-'")
@@ -84,6 +86,22 @@ def validate_schedule(spec: str) -> None:
         raise ValidationError(problem)
 
 
+def validate_timezone(name: str) -> None:
+    problem = schedule.validate_timezone(name)
+    if problem:
+        raise ValidationError(problem)
+
+
+class AwareDateTime(fields.DateTime):
+    """An RFC 3339 time that must carry its UTC offset (Z or +hh:mm)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        if moment.tzinfo is None:
+            raise ValidationError("must include a UTC offset, e.g. 2030-01-01T09:00:00Z")
+        return moment.astimezone(timezone.utc)
+
+
 class TaskSchema(Schema):
     name = fields.String(validate=name_field)
     queue = fields.String(validate=name_field)
@@ -94,9 +112,19 @@ class TaskSchema(Schema):
     auth = fields.Nested(AuthSchema)
     payload = Payload()
     schedule = fields.String(validate=validate_schedule)
+    timezone = fields.String(validate=validate_timezone)
+    at = AwareDateTime()
+    delay = fields.Float(validate=validate.Range(0, MAX_DELAY_SECONDS))
     retry = fields.Nested(RetrySchema)
     timeout = fields.Integer(validate=validate.Range(1, MAX_TIMEOUT_SECONDS))
     active = fields.Boolean()
+
+    @validates_schema
+    def one_way_to_say_when(self, data: dict, **_kwargs) -> None:
+        given = [name for name in ("schedule", "at", "delay") if data.get(name) not in (None, "")]
+        if len(given) > 1:
+            problem = f"give only one of schedule, at and delay (got {', '.join(given)})"
+            raise ValidationError({name: [problem] for name in given})
 
 
 class QueueSchema(Schema):

@@ -18,7 +18,7 @@ from hooky_common.outcome import Outcome, Plan
 from hooky_common.pages import PageRequest, paginate
 
 COPIED_FROM_TASK = ("account", "application", "name", "queue", "queueId", "url", "method", "headers",
-                    "auth", "payload", "schedule", "timeout", "retry")
+                    "auth", "payload", "schedule", "timezone", "timeout", "retry")
 STATUSES = ("pending", "running", "success", "error")
 
 

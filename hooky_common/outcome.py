@@ -53,6 +53,6 @@ def plan_next(attempt: dict, outcome: Outcome, policy: RetryPolicy, now: datetim
         return Plan(fields, increments, now + timedelta(seconds=delay), tries_done)
     fields.update(status="success" if outcome.success else "error", retries=0)
     if attempt.get("schedule"):
-        return Plan(fields, increments, schedule.next_run(attempt["schedule"], now))
+        return Plan(fields, increments, schedule.next_run(attempt["schedule"], now, attempt.get("timezone")))
     fields["active"] = False
     return Plan(fields, increments, None)

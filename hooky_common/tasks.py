@@ -6,7 +6,7 @@ ran, so a task replaced or deleted while its call was running keeps the newer st
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bson import ObjectId
 from pymongo import ReturnDocument
@@ -18,7 +18,8 @@ from hooky_common.errors import Conflict, Invalid, NotFound
 from hooky_common.pages import PageRequest, paginate
 from hooky_common.retry import RetryPolicy
 
-DEFINITION_FIELDS = ("queue", "url", "method", "headers", "auth", "payload", "schedule", "timeout", "retry")
+DEFINITION_FIELDS = ("queue", "url", "method", "headers", "auth", "payload", "schedule", "timezone", "timeout",
+                     "retry")
 STATUSES = ("pending", "retrying", "canceled", "success", "error")
 DEFAULT_TIMEOUT_SECONDS = 30
 
@@ -39,6 +40,7 @@ def render(doc: dict, queue_retry: dict | None) -> dict:
         "auth": attempts.redacted_auth(doc.get("auth")),
         "payload": doc.get("payload") or "",
         "schedule": doc.get("schedule") or "",
+        "timezone": doc.get("timezone") or "UTC",
         "timeout": doc.get("timeout", DEFAULT_TIMEOUT_SECONDS),
         "status": doc["status"],
         "active": doc["active"],
@@ -59,8 +61,14 @@ def render_with_queue(db: Database, doc: dict) -> dict:
 
 
 def first_run(spec: dict, now: datetime) -> datetime:
-    """When a new or replaced task first runs: now, or the next cron time."""
-    return schedule.next_run(spec["schedule"], now) if spec.get("schedule") else now
+    """When a new or replaced task first runs: the next cron time, the given `at` or `delay`, else now."""
+    if spec.get("schedule"):
+        return schedule.next_run(spec["schedule"], now, spec.get("timezone"))
+    if spec.get("at"):
+        return spec["at"]
+    if spec.get("delay"):
+        return now + timedelta(seconds=spec["delay"])
+    return now
 
 
 def _definition(db: Database, account: ObjectId, application: str, spec: dict) -> dict:

@@ -36,3 +36,56 @@ def test_next_run_is_strictly_after():
                                   "* " * 200])
 def test_invalid_specs(spec):
     assert schedule.validate(spec) is not None
+
+
+NY = "America/New_York"
+
+
+def local(moment: datetime, zone: str = NY) -> str:
+    from zoneinfo import ZoneInfo
+    return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def runs(spec: str, start: datetime, count: int, zone: str = NY) -> list[str]:
+    found, moment = [], start
+    for _ in range(count):
+        moment = schedule.next_run(spec, moment, zone)
+        found.append(local(moment, zone))
+    return found
+
+
+def test_spring_forward_runs_a_skipped_time_once_when_the_gap_ends():
+    start = datetime(2026, 3, 7, 12, 0, tzinfo=timezone.utc)
+    assert runs("30 2 * * *", start, 3) == ["2026-03-08 03:00 EDT", "2026-03-09 02:30 EDT", "2026-03-10 02:30 EDT"]
+
+
+def test_fall_back_runs_a_repeated_time_once():
+    start = datetime(2026, 10, 31, 12, 0, tzinfo=timezone.utc)
+    assert runs("30 1 * * *", start, 3) == ["2026-11-01 01:30 EDT", "2026-11-02 01:30 EST", "2026-11-03 01:30 EST"]
+
+
+def test_fall_back_second_pass_does_not_run_again():
+    during_second_pass = datetime(2026, 11, 1, 6, 10, tzinfo=timezone.utc)  # 01:10 EST, after 01:30 EDT ran
+    assert local(schedule.next_run("30 1 * * *", during_second_pass, NY)) == "2026-11-02 01:30 EST"
+
+
+def test_frequent_ticks_inside_the_gap_collapse_into_one_run():
+    start = datetime(2026, 3, 8, 6, 50, tzinfo=timezone.utc)  # 01:50 EST
+    assert runs("*/20 * * * *", start, 3) == ["2026-03-08 03:00 EDT", "2026-03-08 03:20 EDT", "2026-03-08 03:40 EDT"]
+
+
+def test_seconds_first_spec_in_a_european_zone():
+    start = datetime(2026, 3, 29, 0, 30, tzinfo=timezone.utc)
+    assert runs("0 30 2 * * *", start, 2, "Europe/Paris") == ["2026-03-29 03:00 CEST", "2026-03-30 02:30 CEST"]
+
+
+def test_zone_offsets_apply_outside_transitions():
+    start = datetime(2026, 6, 1, 0, 0, tzinfo=timezone.utc)
+    assert schedule.next_run("0 9 * * *", start, "Asia/Tokyo") == datetime(2026, 6, 2, 0, 0, tzinfo=timezone.utc)
+    assert schedule.next_run("0 9 * * *", start, "UTC") == datetime(2026, 6, 1, 9, 0, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize("zone,ok", [("Europe/Paris", True), ("UTC", True), ("Mars/Olympus", False),
+                                     ("../etc/passwd", False), ("", False)])
+def test_timezone_validation(zone, ok):
+    assert (schedule.validate_timezone(zone) is None) is ok

@@ -106,3 +106,34 @@ def test_get_one_attempt(account):
     assert account.get(f"{account.app}/tasks/t/attempts/{listed['id']}").json == listed
     assert account.get(f"{account.app}/tasks/t/attempts/{'0' * 24}").status_code == 404
     assert account.get(f"{account.app}/tasks/t/attempts/garbage").status_code == 404
+
+
+def test_delayed_task_by_at_runs_then(account, worker, receiver, db):
+    task = account.create_task(url=f"{receiver.url}/later", name="later", at="2031-05-06T07:08:09+02:00")
+    assert task["at"] == "2031-05-06T05:08:09Z" and task["status"] == "pending"
+    assert not worker.run_once()
+    assert db.attempts.find_one()["at"] == datetime(2031, 5, 6, 5, 8, 9, tzinfo=timezone.utc)
+
+
+def test_delayed_task_by_delay_seconds(account, worker, receiver, monkeypatch):
+    before = datetime.now(timezone.utc)
+    task = account.create_task(url=f"{receiver.url}/delay", name="delayed", delay=90)
+    assert timedelta(seconds=89) <= parse(task["at"]) - before <= timedelta(seconds=91)
+    assert not worker.run_once()
+    from hooky_common import clock
+    real_now = clock.now
+    monkeypatch.setattr(clock, "now", lambda: real_now() + timedelta(seconds=91))
+    assert worker.run_once()
+    assert len(receiver.on_path("/delay")) == 1
+
+
+def test_far_future_is_fine(account):
+    assert account.create_task(url="http://example.com", at="2999-12-31T23:59:59Z")["at"] == "2999-12-31T23:59:59Z"
+
+
+def test_cron_times_follow_the_task_time_zone(account):
+    task = account.create_task(url="http://example.com", schedule="0 9 * * *", timezone="Asia/Tokyo")
+    assert task["timezone"] == "Asia/Tokyo"
+    at = parse(task["at"])
+    assert (at.hour, at.minute) == (0, 0)  # 09:00 in Tokyo is midnight UTC
+    assert account.create_task(url="http://example.com")["timezone"] == "UTC"

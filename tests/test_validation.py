@@ -41,6 +41,14 @@ BAD_TASKS = [
     ({**OK, "name": "x" * 200}, "name"),
     ({**OK, "unknownField": True}, "unknownField"),
     ({**OK, "queue": "no-such-queue"}, "queue"),
+    ({**OK, "timezone": "Mars/Olympus"}, "timezone"),
+    ({**OK, "at": "tomorrow"}, "at"),
+    ({**OK, "at": "2030-01-01T09:00:00"}, "at"),
+    ({**OK, "delay": -1}, "delay"),
+    ({**OK, "delay": "soon"}, "delay"),
+    ({**OK, "at": "2030-01-01T09:00:00Z", "delay": 5}, "delay"),
+    ({**OK, "at": "2030-01-01T09:00:00Z", "schedule": "* * * * *"}, "at"),
+    ({**OK, "delay": 5, "schedule": "* * * * *"}, "schedule"),
 ]
 
 
