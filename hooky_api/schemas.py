@@ -127,6 +127,10 @@ class TaskSchema(Schema):
             raise ValidationError({name: [problem] for name in given})
 
 
+class TaskPatchSchema(Schema):
+    active = fields.Boolean(required=True)
+
+
 class QueueSchema(Schema):
     retry = fields.Nested(RetrySchema, allow_none=True)
     maxInFlight = fields.Integer(validate=validate.Range(1, MAX_IN_FLIGHT))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from bson import ObjectId
 from pymongo.database import Database
 
-from hooky_common import clock, queues
+from hooky_common import clock, queues, stats
 from hooky_common.errors import Forbidden, NotFound
 from hooky_common.pages import PageRequest, paginate
 from hooky_common.upsert import upsert_on_insert
@@ -12,13 +12,18 @@ from hooky_common.upsert import upsert_on_insert
 DEFAULT = "default"
 
 
-def render(doc: dict) -> dict:
+def render(doc: dict, figures: dict | None = None) -> dict:
     return {
         "id": str(doc["_id"]),
         "account": str(doc["account"]),
         "name": doc["name"],
         "created": clock.rfc3339(doc["created"]),
+        **(figures or {}),
     }
+
+
+def render_with_stats(db: Database, doc: dict) -> dict:
+    return render(doc, stats.for_application(db, doc["account"], doc["name"]))
 
 
 def ensure(db: Database, account: ObjectId, name: str) -> dict:
@@ -36,7 +41,7 @@ def get(db: Database, account: ObjectId, name: str) -> dict:
 
 
 def list_page(db: Database, account: ObjectId, request: PageRequest) -> dict:
-    return paginate(db.applications, {"account": account}, request, render)
+    return paginate(db.applications, {"account": account}, request, lambda doc: render_with_stats(db, doc))
 
 
 def delete(db: Database, account: ObjectId, name: str) -> None:

@@ -196,3 +196,23 @@ def run_now(db: Database, task: dict) -> dict:
     attempt = attempts.new(changed, now, 0, next_id)
     db.attempts.insert_one(attempt)
     return attempt
+
+
+def set_active(db: Database, task: dict, active: bool) -> dict:
+    """Pause (drop the pending attempt, status canceled) or resume (schedule afresh) a task."""
+    if task["active"] == active:
+        return task
+    if active:
+        changes = {"active": True, "status": "pending", "retries": 0, "attempt": ObjectId(),
+                   "at": first_run({"schedule": task.get("schedule"), "timezone": task.get("timezone")}, clock.now())}
+    else:
+        changes = {"active": False, "status": "canceled", "attempt": None, "at": None}
+    doc = db.tasks.find_one_and_update({"_id": task["_id"], "active": not active}, {"$set": changes},
+                                       return_document=ReturnDocument.AFTER)
+    if doc is None:
+        raise Conflict(f"task {task['name']} changed concurrently; try again")
+    if active:
+        _insert_current_attempt(db, doc)
+    else:
+        db.attempts.delete_many({"task": doc["_id"], "status": "pending"})
+    return doc

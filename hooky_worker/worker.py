@@ -25,6 +25,7 @@ log = logging.getLogger("hooky.worker")
 
 LOST_WORKER_ERROR = "lease expired: the worker running this attempt stopped before recording a result"
 QUEUE_FULL_PAUSE_SECONDS = 0.5
+PAUSED_REFRESH_SECONDS = 1.0
 QUEUE_CACHE_SECONDS = 5.0
 MAINTENANCE_EVERY_SECONDS = 30.0
 STRANDED_AFTER_SECONDS = 300.0
@@ -71,6 +72,8 @@ class Worker:
         self._local = threading.local()
         self._full_queues: dict = {}
         self._full_lock = threading.Lock()
+        self._paused: list = []
+        self._paused_until = 0.0
         self._slots_free = threading.BoundedSemaphore(self.settings.concurrency)
         self._in_flight = 0
         self._in_flight_lock = threading.Lock()
@@ -92,7 +95,9 @@ class Worker:
         """Run a claimed attempt: a lost one is recorded as failed; otherwise take a slot, call, record."""
         if attempt["status"] == "running":
             log.warning("attempt %s: previous worker %s lost its lease", attempt["_id"], attempt.get("owner"))
-            self._finish(attempt, Outcome(success=False, error=LOST_WORKER_ERROR))
+            lost = Outcome(success=False, error=LOST_WORKER_ERROR)
+            self._finish(attempt, lost)
+            self._retry_db(lambda: queues.count_call_without_slot(self.db, attempt["queueId"], lost))
             return
         queue = self.queue_cache.get(attempt["queueId"])
         if queue is None:
@@ -104,13 +109,14 @@ class Worker:
             self._mark_full(queue["_id"])
             attempts.unclaim(self.db, attempt, self.owner)
             return
+        outcome = None
         try:
             outcome = self._call(self._session(), attempt)
             log.info("attempt %s task %s %s %s -> %s in %d ms", attempt["_id"], attempt["name"], attempt["method"],
                      attempt["url"], outcome.status_code or outcome.error, outcome.duration_ms)
             self._finish(attempt, outcome, queue.get("retry"))
         finally:
-            self._retry_db(lambda: queues.release_slot(self.db, slot, attempt["_id"]))
+            self._retry_db(lambda: queues.release_slot(self.db, slot, attempt["_id"], outcome))
             self._unmark_full(queue["_id"])
 
     def _finish(self, attempt: dict, outcome: Outcome, queue_retry: dict | None = None) -> None:
@@ -155,10 +161,14 @@ class Worker:
             self._full_queues.pop(queue_id, None)
 
     def _skipped_queues(self) -> list:
+        """Queues not worth claiming from: full a moment ago, or paused (refreshed every second)."""
         now = time.monotonic()
+        if now >= self._paused_until:
+            self._paused = queues.paused_ids(self.db)
+            self._paused_until = now + PAUSED_REFRESH_SECONDS
         with self._full_lock:
             self._full_queues = {q: until for q, until in self._full_queues.items() if until > now}
-            return list(self._full_queues)
+            return list(self._full_queues) + self._paused
 
     # --- the long-running loop ---------------------------------------------------------------
 

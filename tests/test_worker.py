@@ -184,7 +184,7 @@ def test_full_queue_is_skipped_and_other_queues_proceed(db, account, worker, rec
     assert len(receiver.on_path("/wide")) == 1 and receiver.on_path("/n2") == []
     assert task_state(account, "n2")["status"] == "pending"
     assert db.attempts.find_one({"name": "n2"})["status"] == "pending"
-    queues.release_slot(db, slot["_id"], holding["_id"])
+    queues.release_slot(db, slot["_id"], holding["_id"], None)
     assert account.get(f"{account.app}/queues/narrow").json["inFlight"] == 0
 
 

@@ -30,7 +30,7 @@ def delete_applications(account_id: str):
 @basic_auth.login_required
 @own_account
 def get_application(account_id: str, application: str):
-    return jsonify(applications.render(applications.get(db(), g.account["_id"], application)))
+    return jsonify(applications.render_with_stats(db(), applications.get(db(), g.account["_id"], application)))
 
 
 @blueprint.put("/<application>")
@@ -39,7 +39,7 @@ def get_application(account_id: str, application: str):
 def put_application(account_id: str, application: str):
     json_body(Schema())
     doc = applications.ensure(db(), g.account["_id"], valid_name(application, "application"))
-    return jsonify(applications.render(doc))
+    return jsonify(applications.render_with_stats(db(), doc))
 
 
 @blueprint.delete("/<application>")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, g, jsonify
 
 from hooky_api.auth import basic_auth, own_account
-from hooky_api.schemas import TaskSchema, clean_retry, valid_name
+from hooky_api.schemas import TaskPatchSchema, TaskSchema, clean_retry, valid_name
 from hooky_api.views import db, json_body, page_request
 from hooky_common import applications, tasks
 
@@ -57,6 +57,15 @@ def put_task(account_id: str, application: str, task: str):
     spec = clean_retry(json_body(TaskSchema(exclude=("name",))))
     applications.get(db(), g.account["_id"], application)
     return _render(tasks.put(db(), g.account["_id"], application, valid_name(task, "task"), spec))
+
+
+@blueprint.patch("/<task>")
+@basic_auth.login_required
+@own_account
+def patch_task(account_id: str, application: str, task: str):
+    changes = json_body(TaskPatchSchema())
+    doc = tasks.get(db(), g.account["_id"], application, task)
+    return _render(tasks.set_active(db(), doc, changes["active"]))
 
 
 @blueprint.delete("/<task>")

@@ -98,3 +98,19 @@ def test_sigterm_lets_the_call_in_flight_finish(cluster, hooky, receiver):
     assert (done["status"], done["executions"], done["errors"]) == ("success", 1, 0)
     assert [a["status"] for a in hooky.attempts("drain")] == ["success"]
     assert hooky.call("GET", "/queues/default")["inFlight"] == 0
+
+
+def test_pausing_a_queue_lets_calls_in_flight_finish_and_holds_the_rest(hooky, receiver):
+    hooky.call("PUT", "/queues/pausable", json={"maxInFlight": 1})
+    hooky.call("PUT", "/tasks/first", json={"url": f"{receiver.url}/slow-pause?ms=1000", "queue": "pausable"})
+    running_attempt(hooky, "first")
+    hooky.call("PUT", "/tasks/second", json={"url": f"{receiver.url}/held", "queue": "pausable"})
+    assert hooky.call("POST", "/queues/pausable/pause")["paused"] is True
+    hooky.wait_task("first", lambda t: t["status"] == "success")
+    time.sleep(1.5)
+    assert receiver.on_path("/held") == []
+    assert hooky.task("second")["status"] == "pending"
+    hooky.call("POST", "/queues/pausable/resume")
+    hooky.wait_task("second", lambda t: t["status"] == "success", timeout=10)
+    queue = hooky.call("GET", "/queues/pausable")
+    assert (queue["executions"], queue["inFlight"], queue["tasks"]["success"]) == (2, 0, 2)
