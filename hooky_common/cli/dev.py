@@ -1,4 +1,4 @@
-"""`hooky`: the command line for people (starts with `hooky dev`)."""
+"""`hooky dev`: everything a newcomer needs on one machine."""
 from __future__ import annotations
 
 import os
@@ -15,18 +15,13 @@ from hooky_common import embedded
 DEV_DATA_DIR = ".hooky"
 
 
-@click.group()
-def main() -> None:
-    """Hooky: a self-hosted webhook task scheduler."""
-
-
 def _spawn(name: str, args: list[str], env: dict) -> subprocess.Popen:
     """Start a child in its own session: Ctrl-C reaches only `hooky dev`, which stops children in order."""
     command = str(Path(sys.executable).with_name(name))
     return subprocess.Popen([command, *args], env=env, start_new_session=True)
 
 
-@main.command()
+@click.command()
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="API port.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="API host.")
 @click.option("--data-dir", default=DEV_DATA_DIR, show_default=True, type=click.Path(file_okay=False),
