@@ -1,16 +1,13 @@
 """Service-level routes: /status, /authenticate and the OpenAPI document."""
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import Blueprint, Response, jsonify
 
 from hooky_api.auth import basic_auth, current
+from hooky_api.reference import SWAGGER_PATH
 from hooky_api.views import db
 
 blueprint = Blueprint("status", __name__)
-
-SWAGGER_PATH = Path(__file__).resolve().parents[2] / "swagger.yml"
 
 
 @blueprint.get("/status")
