@@ -12,6 +12,11 @@ RECENT_CALLS_PER_SLOT = 20
 TASK_STATUSES = ("pending", "retrying", "canceled", "success", "error")
 
 
+def error_rate(errors: int, executions: int) -> int:
+    """errors × 100 / executions, rounded; 0 before the first execution."""
+    return round(errors * 100 / executions) if executions else 0
+
+
 def call_counters(outcome: Outcome, now: datetime) -> dict:
     """The update operators that add one call to a slot's counters."""
     return {
@@ -32,7 +37,7 @@ def summarize(slots: list[dict], task_counts: dict[str, int]) -> dict:
         "tasks": {status: task_counts.get(status, 0) for status in TASK_STATUSES},
         "executions": executions,
         "errors": errors,
-        "errorRate": round(errors * 100 / executions) if executions else 0,
+        "errorRate": error_rate(errors, executions),
         "averageDurationMs": round(sum(recent) / len(recent)) if recent else 0,
     }
     for name in ("lastSuccess", "lastError"):

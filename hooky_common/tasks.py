@@ -13,7 +13,7 @@ from pymongo import ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-from hooky_common import attempts, clock, queues, schedule
+from hooky_common import attempts, clock, queues, schedule, stats
 from hooky_common.errors import Conflict, Invalid, NotFound
 from hooky_common.pages import PageRequest, paginate
 from hooky_common.retry import RetryPolicy
@@ -46,7 +46,7 @@ def render(doc: dict, queue_retry: dict | None) -> dict:
         "active": doc["active"],
         "executions": executions,
         "errors": errors,
-        "errorRate": round(errors * 100 / executions) if executions else 0,
+        "errorRate": stats.error_rate(errors, executions),
         "retry": {"attempts": doc.get("retries", 0), **RetryPolicy.resolve(doc.get("retry"), queue_retry).as_dict()},
     }
     for name in ("at", "executed", "lastSuccess", "lastError"):
