@@ -7,7 +7,7 @@ from datetime import timezone
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from hooky_common import schedule
+from hooky_common import schedule, signing, targets
 
 NAME_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,127}$"
 HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$")
@@ -23,6 +23,7 @@ MAX_IN_FLIGHT = 1000
 MAX_RETRY_ATTEMPTS = 100
 MAX_RETRY_DELAY_SECONDS = 7 * 24 * 3600
 MAX_DELAY_SECONDS = 100 * 365 * 24 * 3600
+MAX_PER_SECOND = 10000
 
 name_field = validate.Regexp(NAME_PATTERN, error="must be 1-128 letters, digits, '_', '.' or '-', "
                                                   "not starting with '.' or '-'")
@@ -68,6 +69,11 @@ class Payload(fields.Field):
         return value
 
 
+def no_retry_statuses() -> fields.List:
+    """HTTP statuses that end a task's retries at once (e.g. 400, 404, 410)."""
+    return fields.List(fields.Integer(validate=validate.Range(100, 599)), validate=validate.Length(max=50))
+
+
 def validate_headers(headers: dict) -> None:
     if len(headers) > MAX_HEADERS:
         raise ValidationError(f"at most {MAX_HEADERS} headers")
@@ -102,13 +108,28 @@ class AwareDateTime(fields.DateTime):
         return moment.astimezone(timezone.utc)
 
 
+class TargetUrl(fields.Url):
+    """An absolute http(s) URL; a literal non-public IP address is refused unless private targets are allowed."""
+
+    def __init__(self, **kwargs):
+        super().__init__(schemes={"http", "https"}, require_tld=False, validate=validate.Length(max=MAX_URL_LENGTH),
+                         **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        url = super()._deserialize(value, attr, data, **kwargs)
+        problem = None if targets.private_targets_allowed() else targets.literal_address_problem(url)
+        if problem:
+            raise ValidationError(problem)
+        return url
+
+
 class TaskSchema(Schema):
     name = fields.String(validate=name_field)
     queue = fields.String(validate=name_field)
-    url = fields.Url(required=True, schemes={"http", "https"}, require_tld=False,
-                     validate=validate.Length(max=MAX_URL_LENGTH))
+    url = TargetUrl(required=True)
     method = fields.String(validate=validate.OneOf(METHODS))
     headers = fields.Dict(keys=fields.String(), values=fields.String(), validate=validate_headers)
+    secretHeaders = fields.List(fields.String(validate=validate.Length(1, 256)), validate=validate.Length(max=MAX_HEADERS))
     auth = fields.Nested(AuthSchema)
     payload = Payload()
     schedule = fields.String(validate=validate_schedule)
@@ -118,6 +139,9 @@ class TaskSchema(Schema):
     retry = fields.Nested(RetrySchema)
     timeout = fields.Integer(validate=validate.Range(1, MAX_TIMEOUT_SECONDS))
     active = fields.Boolean()
+    noRetryStatuses = no_retry_statuses()
+    onSuccess = TargetUrl()
+    onFailure = TargetUrl()
 
     @validates_schema
     def one_way_to_say_when(self, data: dict, **_kwargs) -> None:
@@ -134,10 +158,17 @@ class TaskPatchSchema(Schema):
 class QueueSchema(Schema):
     retry = fields.Nested(RetrySchema, allow_none=True)
     maxInFlight = fields.Integer(validate=validate.Range(1, MAX_IN_FLIGHT))
+    maxPerSecond = fields.Float(allow_none=True, validate=validate.Range(0.001, MAX_PER_SECOND))
+    burst = fields.Integer(allow_none=True, validate=validate.Range(1, MAX_PER_SECOND))
+    noRetryStatuses = no_retry_statuses()
 
 
 class AccountCreateSchema(Schema):
     name = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class RotateSecretSchema(Schema):
+    graceSeconds = fields.Float(load_default=signing.DEFAULT_GRACE_SECONDS, validate=validate.Range(0, 30 * 24 * 3600))
 
 
 class AccountPatchSchema(Schema):

@@ -33,12 +33,13 @@ def render(doc: dict, key: str | None = None) -> dict:
 
 
 def create(db: Database, name: str = "") -> dict:
-    """Create an account with its `default` application and queue; the answer carries the key once."""
+    """Create an account with its `default` application and queue; the answer carries the key and
+    the default application's signing secret, once."""
     key = new_key()
     doc = {"_id": ObjectId(), "name": name, "keyHash": hash_key(key), "created": clock.now()}
     db.accounts.insert_one(doc)
-    applications.ensure(db, doc["_id"], applications.DEFAULT)
-    return render(doc, key)
+    _, secret = applications.ensure(db, doc["_id"], applications.DEFAULT)
+    return {**render(doc, key), "signingSecret": secret}
 
 
 def get(db: Database, account_id: str | ObjectId) -> dict:

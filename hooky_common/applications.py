@@ -4,8 +4,8 @@ from __future__ import annotations
 from bson import ObjectId
 from pymongo.database import Database
 
-from hooky_common import clock, queues, stats
-from hooky_common.errors import Forbidden, NotFound
+from hooky_common import clock, queues, signing, stats
+from hooky_common.errors import Conflict, Forbidden, NotFound
 from hooky_common.pages import PageRequest, paginate
 from hooky_common.upsert import upsert_on_insert
 
@@ -26,11 +26,29 @@ def render_with_stats(db: Database, doc: dict) -> dict:
     return render(doc, stats.for_application(db, doc["account"], doc["name"]))
 
 
-def ensure(db: Database, account: ObjectId, name: str) -> dict:
-    """Get or create an application (with its `default` queue) in one atomic upsert."""
-    doc = upsert_on_insert(db.applications, {"account": account, "name": name}, {"created": clock.now()})
+def ensure(db: Database, account: ObjectId, name: str) -> tuple[dict, str | None]:
+    """Get or create an application (with its `default` queue and a signing secret) in one atomic upsert.
+
+    Returns the application and, only when this call created it, its signing secret (shown once).
+    """
+    now = clock.now()
+    secret = signing.new_secret()
+    doc = upsert_on_insert(db.applications, {"account": account, "name": name},
+                           {"created": now, "signing": [{"secret": secret, "created": now, "expires": None}]})
     queues.ensure_default(db, account, name)
-    return doc
+    created = doc["signing"][0]["secret"] == secret
+    return doc, secret if created else None
+
+
+def rotate_secret(db: Database, doc: dict, grace_seconds: float) -> str:
+    """Start signing with a new secret; the current ones stay valid (and are sent) for the grace period."""
+    for _ in range(3):
+        secret, stored = signing.rotate(doc.get("signing", []), clock.now(), grace_seconds)
+        if db.applications.update_one({"_id": doc["_id"], "signing": doc.get("signing", [])},
+                                      {"$set": {"signing": stored}}).matched_count:
+            return secret
+        doc = db.applications.find_one({"_id": doc["_id"]}) or doc
+    raise Conflict("the signing secret was rotated concurrently; try again")
 
 
 def get(db: Database, account: ObjectId, name: str) -> dict:

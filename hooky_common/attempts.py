@@ -5,6 +5,7 @@ the lease end of a running one, absent once the attempt finished.
 """
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
 from bson import ObjectId
@@ -15,24 +16,59 @@ from pymongo.errors import DuplicateKeyError
 from hooky_common import clock
 from hooky_common.errors import NotFound
 from hooky_common.outcome import Outcome, Plan
+from hooky_common.retry import RetryPolicy, may_retry, next_delay
 from hooky_common.pages import PageRequest, paginate
 
 COPIED_FROM_TASK = ("account", "application", "name", "queue", "queueId", "url", "method", "headers",
-                    "auth", "payload", "schedule", "timezone", "timeout", "retry")
+                    "secretHeaders", "auth", "payload", "schedule", "timezone", "timeout", "retry",
+                    "noRetryStatuses", "onSuccess", "onFailure", "kind", "callbackFor")
 STATUSES = ("pending", "running", "success", "error")
+KINDS = ("webhook", "callback")
+CALLBACK_RETRY = {"maxAttempts": 3, "min": 2, "factor": 3, "max": 60}
+CALLBACK_TIMEOUT_SECONDS = 10
+DEFAULT_SECRET_HEADERS = ("authorization", "proxy-authorization", "cookie", "x-api-key")
+REDACTED = "[redacted]"
 
 
-def new(task: dict, at: datetime, retry_number: int, attempt_id: ObjectId | None = None) -> dict:
-    """A pending attempt carrying a copy of the task's definition, so a worker needs no other read."""
-    doc = {name: task.get(name) for name in COPIED_FROM_TASK}
-    doc.update(_id=attempt_id or ObjectId(), task=task.get("task", task["_id"]), created=clock.now(), at=at,
-               status="pending", claimableAt=at, retryNumber=retry_number)
+def new(source: dict, at: datetime, attempt_id: ObjectId, retry_number: int, execution: int,
+        message_id: str | None = None) -> dict:
+    """A pending attempt carrying a copy of the definition (from a task or the previous attempt),
+    so a worker needs no other read. Retries keep the message id (webhook-id) of their run."""
+    doc = {name: source.get(name) for name in COPIED_FROM_TASK}
+    doc.update(_id=attempt_id, task=source.get("task", source["_id"]), created=clock.now(), at=at,
+               status="pending", claimableAt=at, retryNumber=retry_number, executionNumber=execution,
+               messageId=message_id or str(attempt_id))
     return doc
+
+
+def callback(attempt: dict, outcome: Outcome, url: str, now: datetime) -> dict:
+    """A pending callback attempt that POSTs the final outcome of `attempt` to `url`."""
+    result = {
+        "outcome": "success" if outcome.success else "failure",
+        "task": {"id": str(attempt["task"]), "name": attempt["name"], "application": attempt["application"],
+                 "queue": attempt["queue"], "url": attempt["url"]},
+        "attempt": {"id": str(attempt["_id"]), "statusCode": outcome.status_code,
+                    "statusMessage": outcome.status_message, "durationMs": outcome.duration_ms,
+                    "response": outcome.response, "error": outcome.error, "finished": clock.rfc3339(now),
+                    "retryNumber": attempt.get("retryNumber", 0)},
+    }
+    source = {**attempt, "kind": "callback", "callbackFor": attempt["_id"], "url": url, "method": "POST",
+              "headers": {"Content-Type": "application/json"}, "secretHeaders": None, "auth": None,
+              "payload": json.dumps(result, separators=(",", ":")), "schedule": None, "timezone": None,
+              "timeout": CALLBACK_TIMEOUT_SECONDS, "retry": CALLBACK_RETRY, "noRetryStatuses": None,
+              "onSuccess": None, "onFailure": None}
+    return new(source, now, ObjectId(), 0, 1)
 
 
 def redacted_auth(auth: dict | None) -> dict:
     """Basic-auth credentials as the API shows them: the password is never returned."""
     return {"username": (auth or {}).get("username") or "", "password": ""}
+
+
+def redacted_headers(doc: dict) -> dict:
+    """Headers as the API shows them: values of credential headers and of `secretHeaders` are hidden."""
+    secret = set(DEFAULT_SECRET_HEADERS) | {name.lower() for name in doc.get("secretHeaders") or ()}
+    return {name: REDACTED if name.lower() in secret else value for name, value in (doc.get("headers") or {}).items()}
 
 
 def render(doc: dict) -> dict:
@@ -46,12 +82,14 @@ def render(doc: dict) -> dict:
         "queue": doc["queue"],
         "url": doc["url"],
         "method": doc["method"],
-        "headers": doc.get("headers") or {},
+        "headers": redacted_headers(doc),
         "auth": redacted_auth(doc.get("auth")),
         "payload": doc.get("payload") or "",
         "at": clock.rfc3339(doc["at"]),
         "status": doc["status"],
+        "kind": doc.get("kind") or "webhook",
         "retryNumber": doc.get("retryNumber", 0),
+        "executionNumber": doc.get("executionNumber", 1),
     }
     for name in ("statusCode", "statusMessage", "durationMs", "response", "error"):
         if doc.get(name) not in (None, ""):
@@ -63,7 +101,9 @@ def render(doc: dict) -> dict:
 
 
 def list_page(db: Database, task: dict, request: PageRequest) -> dict:
-    query: dict = {"task": task["_id"]}
+    """The task's webhook attempts (its callbacks with filters=kind:callback)."""
+    kind = request.filters.get("kind", "webhook")
+    query: dict = {"task": task["_id"], "kind": "callback" if kind == "callback" else {"$ne": "callback"}}
     if "status" in request.filters:
         query["status"] = request.filters["status"]
     return paginate(db.attempts, query, request, render)
@@ -117,23 +157,38 @@ def record(db: Database, attempt: dict, owner: str, outcome: Outcome) -> bool:
     return result.matched_count == 1
 
 
-def advance_task(db: Database, attempt: dict, plan: Plan) -> None:
-    """Apply the plan to the task, guarded on the attempt it ran, then create the next attempt.
+def advance_task(db: Database, attempt: dict, plan: Plan, outcome: Outcome) -> None:
+    """Apply the plan to the task, guarded on the attempt it ran, then create the next attempt
+    and, after a final outcome, the callback.
 
     If the task was replaced or deleted meanwhile, only its counters move (when it still exists).
     """
     next_id = ObjectId() if plan.next_at else None
-    scheduling = {"attempt": next_id, "at": plan.next_at}
-    updated = db.tasks.update_one(
+    updated = db.tasks.find_one_and_update(
         {"_id": attempt["task"], "attempt": attempt["_id"]},
-        {"$set": {**plan.set_fields, **scheduling}, "$inc": plan.increments},
+        {"$set": {**plan.set_fields, "attempt": next_id, "at": plan.next_at}, "$inc": plan.increments},
+        projection={"executions": 1}, return_document=ReturnDocument.AFTER,
     )
-    if updated.matched_count == 0:
-        stats = {k: v for k, v in plan.set_fields.items() if k in ("executed", "lastSuccess", "lastError")}
-        db.tasks.update_one({"_id": attempt["task"]}, {"$set": stats, "$inc": plan.increments})
+    if updated is None:
+        counters = {k: v for k, v in plan.set_fields.items() if k in ("executed", "lastSuccess", "lastError")}
+        db.tasks.update_one({"_id": attempt["task"]}, {"$set": counters, "$inc": plan.increments})
         return
     if next_id is not None:
-        insert_ignoring_duplicate(db, new(attempt, plan.next_at, plan.next_retry_number, next_id))
+        message_id = attempt.get("messageId") if plan.next_retry_number else None
+        insert_ignoring_duplicate(db, new(attempt, plan.next_at, next_id, plan.next_retry_number,
+                                          updated["executions"] + 1, message_id))
+    callback_url = attempt.get("onSuccess" if outcome.success else "onFailure")
+    if plan.final and callback_url:
+        db.attempts.insert_one(callback(attempt, outcome, callback_url, clock.now()))
+
+
+def retry_callback(db: Database, attempt: dict, outcome: Outcome, policy: RetryPolicy) -> None:
+    """Callbacks have their own small retry budget and never touch the task."""
+    tries_done = attempt.get("retryNumber", 0) + 1
+    if outcome.success or not may_retry(tries_done, policy):
+        return
+    at = clock.now() + timedelta(seconds=next_delay(tries_done - 1, policy, outcome.retry_after_seconds))
+    db.attempts.insert_one(new(attempt, at, ObjectId(), tries_done, 1, attempt.get("messageId")))
 
 
 def insert_ignoring_duplicate(db: Database, attempt: dict) -> None:
@@ -161,6 +216,7 @@ def repair_stranded_tasks(db: Database, older_than: datetime, limit: int = 200) 
         moved = db.tasks.find_one_and_update({"_id": task["_id"], "attempt": task.get("attempt")},
                                              {"$set": {"attempt": next_id}}, return_document=ReturnDocument.AFTER)
         if moved is not None:
-            insert_ignoring_duplicate(db, new(moved, moved["at"], moved.get("retries", 0), next_id))
+            insert_ignoring_duplicate(db, new(moved, moved["at"], next_id, moved.get("retries", 0),
+                                              moved.get("executions", 0) + 1))
             repaired += 1
     return repaired

@@ -38,6 +38,8 @@ def ensure_indexes(db: Database) -> None:
         partialFilterExpression={"finished": {"$exists": True}},
     )
     db.attempts.create_index([("account", ASCENDING), ("application", ASCENDING), ("queue", ASCENDING)])
+    db.tasks.create_index([("account", ASCENDING), ("application", ASCENDING), ("status", ASCENDING)])
+    db.idempotency.create_index([("expires", ASCENDING)], expireAfterSeconds=0)
     db.slots.create_index([("queue", ASCENDING), ("leaseUntil", ASCENDING)])
     db.slots.create_index([("owner", ASCENDING)], sparse=True)
 

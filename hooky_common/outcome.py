@@ -39,18 +39,23 @@ class Plan:
     increments: dict
     next_at: datetime | None
     next_retry_number: int = 0
+    final: bool = True  # the run is over (success, or no try left): time for the callback
 
 
 def plan_next(attempt: dict, outcome: Outcome, policy: RetryPolicy, now: datetime,
-              rng: random.Random | None = None) -> Plan:
-    """Decide the task's state after an attempt: success, retry with backoff, or give up until the next cron tick."""
+              rng: random.Random | None = None, no_retry_statuses: list[int] | tuple = ()) -> Plan:
+    """Decide the task's state after an attempt: success, retry with backoff, or give up until the next cron tick.
+
+    A failure whose status code is in `no_retry_statuses` gives up at once.
+    """
     increments = {"executions": 1, "errors": 0 if outcome.success else 1}
     fields: dict = {"executed": now, ("lastSuccess" if outcome.success else "lastError"): now}
     tries_done = attempt.get("retryNumber", 0) + 1
-    if not outcome.success and may_retry(tries_done, policy):
+    retryable = outcome.status_code not in no_retry_statuses
+    if not outcome.success and retryable and may_retry(tries_done, policy):
         delay = next_delay(tries_done - 1, policy, outcome.retry_after_seconds, rng)
         fields.update(status="retrying", retries=tries_done)
-        return Plan(fields, increments, now + timedelta(seconds=delay), tries_done)
+        return Plan(fields, increments, now + timedelta(seconds=delay), tries_done, final=False)
     fields.update(status="success" if outcome.success else "error", retries=0)
     if attempt.get("schedule"):
         return Plan(fields, increments, schedule.next_run(attempt["schedule"], now, attempt.get("timezone")))

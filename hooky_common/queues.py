@@ -35,6 +35,9 @@ def render(doc: dict, figures: dict) -> dict:
         "created": clock.rfc3339(doc["created"]),
         "retry": RetryPolicy.resolve(doc.get("retry")).as_dict(),
         "maxInFlight": doc["maxInFlight"],
+        "maxPerSecond": doc.get("maxPerSecond"),
+        "burst": burst_of(doc) if doc.get("maxPerSecond") else None,
+        "noRetryStatuses": doc.get("noRetryStatuses") or [],
         "paused": doc.get("paused", False),
         **figures,
     }
@@ -50,7 +53,9 @@ def ensure_default(db: Database, account: ObjectId, application: str) -> dict:
 
 def put(db: Database, account: ObjectId, application: str, name: str, settings: dict) -> dict:
     """Create the queue, or replace its settings (retry, maxInFlight) when it exists."""
-    changes = {"retry": settings.get("retry"), "maxInFlight": settings.get("maxInFlight", DEFAULT_MAX_IN_FLIGHT)}
+    changes = {"retry": settings.get("retry"), "maxInFlight": settings.get("maxInFlight", DEFAULT_MAX_IN_FLIGHT),
+               "maxPerSecond": settings.get("maxPerSecond"), "burst": settings.get("burst"),
+               "noRetryStatuses": settings.get("noRetryStatuses")}
     key = {"account": account, "application": application, "name": name}
     doc = upsert_on_insert(db.queues, key, {"created": clock.now()}, changes)
     _sync_slots(db, doc)
@@ -160,3 +165,20 @@ def extend_slot_leases(db: Database, owner: str, lease_until: datetime) -> None:
 
 def lease_end(seconds: float) -> datetime:
     return clock.now() + timedelta(seconds=seconds)
+
+
+def burst_of(queue: dict) -> int:
+    """Dispatches allowed back to back: the queue's burst, else one second's worth (at least 1)."""
+    return queue.get("burst") or max(1, int(queue["maxPerSecond"]))
+
+
+def take_token(db: Database, queue: dict, now_seconds: float) -> bool:
+    """Rate limit shared by every worker (GCRA): one conditional update of the queue's theoretical
+    arrival time, which may run ahead of now by at most burst-1 intervals."""
+    interval = 1.0 / queue["maxPerSecond"]
+    allowed_ahead = now_seconds + (burst_of(queue) - 1) * interval
+    result = db.queues.update_one(
+        {"_id": queue["_id"], "$or": [{"rateTat": {"$exists": False}}, {"rateTat": {"$lte": allowed_ahead}}]},
+        [{"$set": {"rateTat": {"$add": [{"$max": [{"$ifNull": ["$rateTat", 0]}, now_seconds]}, interval]}}}],
+    )
+    return result.matched_count == 1

@@ -13,13 +13,13 @@ from pymongo import ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-from hooky_common import attempts, clock, queues, schedule, stats
+from hooky_common import attempts, clock, idempotency, queues, schedule, stats
 from hooky_common.errors import Conflict, Invalid, NotFound
 from hooky_common.pages import PageRequest, paginate
 from hooky_common.retry import RetryPolicy
 
-DEFINITION_FIELDS = ("queue", "url", "method", "headers", "auth", "payload", "schedule", "timezone", "timeout",
-                     "retry")
+DEFINITION_FIELDS = ("queue", "url", "method", "headers", "secretHeaders", "auth", "payload", "schedule",
+                     "timezone", "timeout", "retry", "noRetryStatuses", "onSuccess", "onFailure")
 STATUSES = ("pending", "retrying", "canceled", "success", "error")
 DEFAULT_TIMEOUT_SECONDS = 30
 
@@ -36,12 +36,16 @@ def render(doc: dict, queue_retry: dict | None) -> dict:
         "queue": doc["queue"],
         "url": doc["url"],
         "method": doc["method"],
-        "headers": doc.get("headers") or {},
+        "headers": attempts.redacted_headers(doc),
+        "secretHeaders": doc.get("secretHeaders") or [],
         "auth": attempts.redacted_auth(doc.get("auth")),
         "payload": doc.get("payload") or "",
         "schedule": doc.get("schedule") or "",
         "timezone": doc.get("timezone") or "UTC",
         "timeout": doc.get("timeout", DEFAULT_TIMEOUT_SECONDS),
+        "noRetryStatuses": doc.get("noRetryStatuses") or [],
+        "onSuccess": doc.get("onSuccess") or "",
+        "onFailure": doc.get("onFailure") or "",
         "status": doc["status"],
         "active": doc["active"],
         "executions": executions,
@@ -94,10 +98,19 @@ def _schedule_state(spec: dict, now: datetime) -> dict:
     }
 
 
-def create(db: Database, account: ObjectId, application: str, spec: dict) -> dict:
-    """Insert a new task (name defaults to its id) and its first attempt; 409 if the name is taken."""
+def create(db: Database, account: ObjectId, application: str, spec: dict,
+           idempotency_key: str | None = None) -> dict:
+    """Insert a new task (name defaults to its id) and its first attempt; 409 if the name is taken.
+
+    With an idempotency key used in the last 24 hours, the task that key created is returned instead.
+    """
     now = clock.now()
     task_id = ObjectId()
+    if idempotency_key:
+        task_id = idempotency.claim(db, account, application, idempotency_key, spec, task_id)
+        existing = db.tasks.find_one({"_id": task_id})
+        if existing is not None:
+            return existing
     doc = {"_id": task_id, "account": account, "application": application, "name": spec.get("name") or str(task_id),
            "created": now, "executions": 0, "errors": 0,
            **_definition(db, account, application, spec), **_schedule_state(spec, now)}
@@ -131,7 +144,7 @@ def put(db: Database, account: ObjectId, application: str, name: str, spec: dict
 
 def _insert_current_attempt(db: Database, task: dict) -> None:
     if task["attempt"] is not None:
-        db.attempts.insert_one(attempts.new(task, task["at"], 0, task["attempt"]))
+        db.attempts.insert_one(attempts.new(task, task["at"], task["attempt"], 0, task.get("executions", 0) + 1))
 
 
 def get(db: Database, account: ObjectId, application: str, name: str) -> dict:
@@ -193,7 +206,7 @@ def run_now(db: Database, task: dict) -> dict:
         return_document=ReturnDocument.AFTER)
     if changed is None:
         raise Conflict(f"task {task['name']} changed concurrently; try again")
-    attempt = attempts.new(changed, now, 0, next_id)
+    attempt = attempts.new(changed, now, next_id, 0, changed.get("executions", 0) + 1)
     db.attempts.insert_one(attempt)
     return attempt
 

@@ -11,6 +11,7 @@ from pymongo.errors import PyMongoError
 
 from hooky_common.config import Config
 from hooky_common.db import connect, ensure_indexes
+from hooky_common.targets import private_targets_allowed
 from hooky_worker.worker import Worker, WorkerSettings
 
 
@@ -58,7 +59,8 @@ def main(mongo_uri: str | None, concurrency: int, lease_seconds: float, heartbea
         raise click.BadParameter("must be shorter than --lease-seconds", param_hint="--heartbeat-seconds")
     db = connect(Config.from_env(mongo_uri=mongo_uri).mongo_uri)
     worker = Worker(db, WorkerSettings(concurrency=concurrency, lease_seconds=lease_seconds,
-                                       heartbeat_seconds=heartbeat_seconds, retention_hours=retention_hours))
+                                       heartbeat_seconds=heartbeat_seconds, retention_hours=retention_hours,
+                                       allow_private_targets=private_targets_allowed()))
     install_signal_handlers(worker)
     if wait_for_database(db, worker):
         worker.run()

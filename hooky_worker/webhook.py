@@ -5,7 +5,7 @@ import time
 
 import requests
 
-from hooky_common import clock
+from hooky_common import clock, signing
 from hooky_common.outcome import Outcome
 from hooky_common.retry import retry_after_seconds
 
@@ -18,8 +18,9 @@ def content_type(payload: str) -> str:
     return "application/json" if payload.lstrip().startswith("{") else "text/plain"
 
 
-def build_headers(attempt: dict) -> dict[str, str]:
-    """Task headers, then Hooky's own; a Content-Type set by the task wins."""
+def build_headers(attempt: dict, body: bytes, signing_secrets: list[str]) -> dict[str, str]:
+    """Task headers, then Hooky's own (metadata and Standard Webhooks signatures); a Content-Type set
+    by the task wins."""
     headers = dict(attempt.get("headers") or {})
     if not any(name.lower() == "content-type" for name in headers):
         headers["Content-Type"] = content_type(attempt.get("payload") or "")
@@ -30,19 +31,31 @@ def build_headers(attempt: dict) -> dict[str, str]:
         "X-Hooky-Queue": attempt["queue"],
         "X-Hooky-Task-Name": attempt["name"],
         "X-Hooky-Attempt-ID": str(attempt["_id"]),
+        "X-Hooky-Retry-Count": str(attempt.get("retryNumber", 0)),
+        "X-Hooky-Execution-Count": str(attempt.get("executionNumber", 1)),
+        "X-Hooky-Scheduled-At": clock.rfc3339(attempt["at"]),
     })
+    if attempt.get("schedule"):
+        headers["X-Hooky-Schedule"] = attempt["schedule"]
+        headers["X-Hooky-Timezone"] = attempt.get("timezone") or "UTC"
+    if attempt.get("kind") == "callback":
+        headers["X-Hooky-Callback-For"] = str(attempt["callbackFor"])
+    if signing_secrets:
+        message_id = attempt.get("messageId") or str(attempt["_id"])
+        headers.update(signing.headers(signing_secrets, message_id, int(time.time()), body))
     return headers
 
 
-def call(session: requests.Session, attempt: dict) -> Outcome:
+def call(session: requests.Session, attempt: dict, signing_secrets: list[str] = ()) -> Outcome:
     """Make the call; never raises for network trouble, which becomes a failed Outcome."""
     auth = attempt.get("auth") or {}
+    body = (attempt.get("payload") or "").encode()
     started = time.monotonic()
     try:
         response = session.request(
             attempt["method"], attempt["url"],
-            headers=build_headers(attempt),
-            data=(attempt.get("payload") or "").encode(),
+            headers=build_headers(attempt, body, list(signing_secrets)),
+            data=body,
             auth=(auth["username"], auth.get("password") or "") if auth.get("username") else None,
             timeout=(min(CONNECT_TIMEOUT_SECONDS, attempt["timeout"]), attempt["timeout"]),
             allow_redirects=True,

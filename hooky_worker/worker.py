@@ -11,22 +11,25 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Callable
+from urllib.parse import urlsplit
 
 import requests
 from pymongo.database import Database
 from pymongo.errors import PyMongoError
 
-from hooky_common import attempts, clock, queues
+from hooky_common import attempts, clock, queues, signing
 from hooky_common.outcome import Outcome, plan_next
 from hooky_common.retry import RetryPolicy
+from hooky_common.targets import blocked_reason
 from hooky_worker import webhook
+from hooky_worker.guard import guarded_session
 
 log = logging.getLogger("hooky.worker")
 
 LOST_WORKER_ERROR = "lease expired: the worker running this attempt stopped before recording a result"
 QUEUE_FULL_PAUSE_SECONDS = 0.5
 PAUSED_REFRESH_SECONDS = 1.0
-QUEUE_CACHE_SECONDS = 5.0
+SETTINGS_CACHE_SECONDS = 5.0
 MAINTENANCE_EVERY_SECONDS = 30.0
 STRANDED_AFTER_SECONDS = 300.0
 
@@ -39,34 +42,37 @@ class WorkerSettings:
     retention_hours: float = 7 * 24
     min_idle_seconds: float = 0.01
     max_idle_seconds: float = 0.1
+    allow_private_targets: bool = False
 
 
-class QueueCache:
-    """Queue settings (retry, slots) read at most every few seconds per queue."""
+class TtlCache:
+    """Documents read at most once every few seconds per key (queue settings, signing secrets)."""
 
-    def __init__(self, db: Database, ttl_seconds: float = QUEUE_CACHE_SECONDS):
-        self.db, self.ttl_seconds = db, ttl_seconds
+    def __init__(self, load: Callable[[object], dict | None], ttl_seconds: float = SETTINGS_CACHE_SECONDS):
+        self.load, self.ttl_seconds = load, ttl_seconds
         self._entries: dict = {}
         self._lock = threading.Lock()
 
-    def get(self, queue_id) -> dict | None:
+    def get(self, key) -> dict | None:
         with self._lock:
-            entry = self._entries.get(queue_id)
+            entry = self._entries.get(key)
         if entry and entry[0] > time.monotonic():
             return entry[1]
-        doc = self.db.queues.find_one({"_id": queue_id}, {"retry": 1, "maxInFlight": 1})
+        doc = self.load(key)
         with self._lock:
-            self._entries[queue_id] = (time.monotonic() + self.ttl_seconds, doc)
+            self._entries[key] = (time.monotonic() + self.ttl_seconds, doc)
         return doc
 
 
 class Worker:
     def __init__(self, db: Database, settings: WorkerSettings | None = None,
-                 call: Callable[[requests.Session, dict], Outcome] = webhook.call):
+                 call: Callable[[requests.Session, dict, list[str]], Outcome] = webhook.call):
         self.db = db
         self.settings = settings or WorkerSettings()
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
-        self.queue_cache = QueueCache(db)
+        self.queue_cache = TtlCache(lambda queue_id: db.queues.find_one({"_id": queue_id}))
+        self.signing_cache = TtlCache(lambda key: db.applications.find_one(
+            {"account": key[0], "name": key[1]}, {"signing": 1}))
         self.stopping = threading.Event()
         self._call = call
         self._local = threading.local()
@@ -92,43 +98,65 @@ class Worker:
         return attempts.claim(self.db, self.owner, self.settings.lease_seconds, self._skipped_queues())
 
     def process(self, attempt: dict) -> None:
-        """Run a claimed attempt: a lost one is recorded as failed; otherwise take a slot, call, record."""
+        """Run a claimed attempt: a lost one is recorded as failed; a callback is simply called;
+        a webhook takes a slot (and a rate token), is called, recorded, and advances its task."""
+        queue = self.queue_cache.get(attempt["queueId"]) or {}
         if attempt["status"] == "running":
             log.warning("attempt %s: previous worker %s lost its lease", attempt["_id"], attempt.get("owner"))
             lost = Outcome(success=False, error=LOST_WORKER_ERROR)
-            self._finish(attempt, lost)
+            self._finish(attempt, lost, queue)
             self._retry_db(lambda: queues.count_call_without_slot(self.db, attempt["queueId"], lost))
-            return
-        queue = self.queue_cache.get(attempt["queueId"])
-        if queue is None:
-            self._finish(attempt, Outcome(success=False, error="the task's queue no longer exists"))
-            return
+        elif attempt.get("kind") == "callback":
+            self._finish(attempt, self._call_target(attempt), queue)
+        elif not queue:
+            self._finish(attempt, Outcome(success=False, error="the task's queue no longer exists"), queue)
+        else:
+            self._process_webhook(attempt, queue)
+
+    def _process_webhook(self, attempt: dict, queue: dict) -> None:
         lease_until = clock.now() + timedelta(seconds=self.settings.lease_seconds)
         slot = queues.take_slot(self.db, queue["_id"], attempt["_id"], self.owner, lease_until)
         if slot is None:
-            self._mark_full(queue["_id"])
-            attempts.unclaim(self.db, attempt, self.owner)
+            self._put_back(attempt, queue["_id"], QUEUE_FULL_PAUSE_SECONDS)
+            return
+        if queue.get("maxPerSecond") and not queues.take_token(self.db, queue, clock.now().timestamp()):
+            queues.release_slot(self.db, slot, attempt["_id"], None)
+            self._put_back(attempt, queue["_id"], 1.0 / queue["maxPerSecond"])
             return
         outcome = None
         try:
-            outcome = self._call(self._session(), attempt)
-            log.info("attempt %s task %s %s %s -> %s in %d ms", attempt["_id"], attempt["name"], attempt["method"],
-                     attempt["url"], outcome.status_code or outcome.error, outcome.duration_ms)
-            self._finish(attempt, outcome, queue.get("retry"))
+            outcome = self._call_target(attempt)
+            self._finish(attempt, outcome, queue)
         finally:
             self._retry_db(lambda: queues.release_slot(self.db, slot, attempt["_id"], outcome))
             self._unmark_full(queue["_id"])
 
-    def _finish(self, attempt: dict, outcome: Outcome, queue_retry: dict | None = None) -> None:
-        if queue_retry is None:
-            queue = self.queue_cache.get(attempt["queueId"])
-            queue_retry = (queue or {}).get("retry")
-        policy = RetryPolicy.resolve(attempt.get("retry"), queue_retry)
+    def _put_back(self, attempt: dict, queue_id, pause_seconds: float) -> None:
+        """The queue has no free slot or rate token: return the attempt and skip the queue for a moment."""
+        self._mark_full(queue_id, pause_seconds)
+        attempts.unclaim(self.db, attempt, self.owner)
+
+    def _call_target(self, attempt: dict) -> Outcome:
+        application = self.signing_cache.get((attempt["account"], attempt["application"])) or {}
+        secrets_in_force = signing.in_force(application.get("signing", []), clock.now())
+        outcome = self._call(self._session(), attempt, secrets_in_force)
+        target = urlsplit(attempt["url"])._replace(query="", fragment="").geturl()  # queries may hold secrets
+        log.info("attempt %s %s task %s %s %s -> %s in %d ms", attempt["_id"], attempt.get("kind") or "webhook",
+                 attempt["name"], attempt["method"], target, outcome.status_code or outcome.error, outcome.duration_ms)
+        return outcome
+
+    def _finish(self, attempt: dict, outcome: Outcome, queue: dict) -> None:
         if not self._retry_db(lambda: attempts.record(self.db, attempt, self.owner, outcome)):
             log.warning("attempt %s: lease lost before recording; result dropped", attempt["_id"])
             return
-        plan = plan_next(attempt, outcome, policy, clock.now())
-        self._retry_db(lambda: attempts.advance_task(self.db, attempt, plan))
+        if attempt.get("kind") == "callback":
+            policy = RetryPolicy.resolve(attempts.CALLBACK_RETRY)
+            self._retry_db(lambda: attempts.retry_callback(self.db, attempt, outcome, policy))
+            return
+        policy = RetryPolicy.resolve(attempt.get("retry"), queue.get("retry"))
+        no_retry = attempt.get("noRetryStatuses") or queue.get("noRetryStatuses") or ()
+        plan = plan_next(attempt, outcome, policy, clock.now(), no_retry_statuses=no_retry)
+        self._retry_db(lambda: attempts.advance_task(self.db, attempt, plan, outcome))
 
     def _retry_db(self, operation: Callable):
         """Run a write that must not be lost, retrying through a database outage for up to one lease."""
@@ -145,16 +173,18 @@ class Worker:
                 delay = min(delay * 2, 5.0)
 
     def _session(self) -> requests.Session:
+        """One keep-alive session per thread, refusing non-public targets unless they are allowed."""
         session = getattr(self._local, "session", None)
         if session is None:
-            session = self._local.session = requests.Session()
+            allowed = self.settings.allow_private_targets
+            session = self._local.session = requests.Session() if allowed else guarded_session(blocked_reason)
         return session
 
     # --- queues that had no free slot -------------------------------------------------------
 
-    def _mark_full(self, queue_id) -> None:
+    def _mark_full(self, queue_id, pause_seconds: float) -> None:
         with self._full_lock:
-            self._full_queues[queue_id] = time.monotonic() + QUEUE_FULL_PAUSE_SECONDS
+            self._full_queues[queue_id] = time.monotonic() + pause_seconds
 
     def _unmark_full(self, queue_id) -> None:
         with self._full_lock:

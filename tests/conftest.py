@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import base64
+import os
 
 import mongomock_ng as mongomock
 import pytest
@@ -9,6 +10,9 @@ from hooky_api import create_app
 from hooky_common.config import Config
 from hooky_worker.worker import Worker, WorkerSettings
 from tests.receiver import start_receiver
+
+
+os.environ["HOOKY_ALLOW_PRIVATE_TARGETS"] = "1"  # test receivers listen on loopback; guard tests say otherwise
 
 
 def basic(user: str, password: str) -> dict:
@@ -88,4 +92,4 @@ def receiver():
 
 @pytest.fixture
 def worker(db) -> Worker:
-    return Worker(db, WorkerSettings(concurrency=4, lease_seconds=5, heartbeat_seconds=1))
+    return Worker(db, WorkerSettings(concurrency=4, lease_seconds=5, heartbeat_seconds=1, allow_private_targets=True))

@@ -149,8 +149,8 @@ def test_recurring_task_that_exhausts_retries_waits_for_next_tick(account, worke
 
 
 def test_lost_lease_is_recorded_and_retried(db, account, receiver, shift_clock):
-    dead = Worker(db, WorkerSettings(lease_seconds=5))
-    alive = Worker(db, WorkerSettings(lease_seconds=5))
+    dead = Worker(db, WorkerSettings(lease_seconds=5, allow_private_targets=True))
+    alive = Worker(db, WorkerSettings(lease_seconds=5, allow_private_targets=True))
     account.create_task(url=f"{receiver.url}/lost", name="orphan", retry={"min": 1})
     claimed = dead.claim_next()
     assert claimed is not None
@@ -173,7 +173,7 @@ def test_full_queue_is_skipped_and_other_queues_proceed(db, account, worker, rec
     account.create_task(url=f"{receiver.url}/n1", name="n1", queue="narrow")
     account.create_task(url=f"{receiver.url}/n2", name="n2", queue="narrow")
     account.create_task(url=f"{receiver.url}/wide", name="wide")
-    other = Worker(db)
+    other = Worker(db, WorkerSettings(allow_private_targets=True))
     holding = other.claim_next()
     slot = db.slots.find_one({"queue": holding["queueId"]})
     from hooky_common import queues

@@ -5,7 +5,7 @@ from flask import Blueprint, g, jsonify
 from marshmallow import Schema
 
 from hooky_api.auth import basic_auth, own_account
-from hooky_api.schemas import valid_name
+from hooky_api.schemas import RotateSecretSchema, valid_name
 from hooky_api.views import db, json_body, page_request
 from hooky_common import applications
 
@@ -38,8 +38,19 @@ def get_application(account_id: str, application: str):
 @own_account
 def put_application(account_id: str, application: str):
     json_body(Schema())
-    doc = applications.ensure(db(), g.account["_id"], valid_name(application, "application"))
-    return jsonify(applications.render_with_stats(db(), doc))
+    doc, secret = applications.ensure(db(), g.account["_id"], valid_name(application, "application"))
+    body = applications.render_with_stats(db(), doc)
+    return jsonify({**body, "signingSecret": secret} if secret else body)
+
+
+@blueprint.post("/<application>/rotate-secret")
+@basic_auth.login_required
+@own_account
+def rotate_signing_secret(account_id: str, application: str):
+    options = json_body(RotateSecretSchema())
+    doc = applications.get(db(), g.account["_id"], application)
+    secret = applications.rotate_secret(db(), doc, options["graceSeconds"])
+    return jsonify({**applications.render(doc), "signingSecret": secret})
 
 
 @blueprint.delete("/<application>")

@@ -16,7 +16,7 @@ blueprint = Blueprint("attempts", __name__,
 @own_account
 def list_attempts(account_id: str, application: str, task: str):
     doc = tasks.get(db(), g.account["_id"], application, task)
-    return jsonify(attempts.list_page(db(), doc, page_request({"status": attempts.STATUSES})))
+    return jsonify(attempts.list_page(db(), doc, page_request({"status": attempts.STATUSES, "kind": attempts.KINDS})))
 
 
 @blueprint.post("")

@@ -1,12 +1,13 @@
 """/accounts/{account}/applications/{application}/tasks."""
 from __future__ import annotations
 
-from flask import Blueprint, g, jsonify
+from flask import Blueprint, g, jsonify, request
+from marshmallow import ValidationError
 
 from hooky_api.auth import basic_auth, own_account
 from hooky_api.schemas import TaskPatchSchema, TaskSchema, clean_retry, valid_name
 from hooky_api.views import db, json_body, page_request
-from hooky_common import applications, tasks
+from hooky_common import applications, idempotency, tasks
 
 blueprint = Blueprint("tasks", __name__, url_prefix="/accounts/<account_id>/applications/<application>/tasks")
 
@@ -23,8 +24,16 @@ def _render(doc: dict):
 @own_account
 def create_task(account_id: str, application: str):
     spec = clean_retry(json_body(TaskSchema()))
+    key = idempotency_key()
     applications.get(db(), g.account["_id"], application)
-    return _render(tasks.create(db(), g.account["_id"], application, spec))
+    return _render(tasks.create(db(), g.account["_id"], application, spec, key))
+
+
+def idempotency_key() -> str | None:
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not (0 < len(key) <= idempotency.MAX_KEY_LENGTH and key.isprintable()):
+        raise ValidationError({"Idempotency-Key": [f"must be 1-{idempotency.MAX_KEY_LENGTH} printable characters"]})
+    return key
 
 
 @blueprint.get("")

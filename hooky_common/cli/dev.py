@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from hooky_common import embedded
+from hooky_common.targets import ALLOW_PRIVATE_ENV
 
 DEV_DATA_DIR = ".hooky"
 
@@ -34,7 +35,7 @@ def dev(port: int, host: str, data_dir: str, mongo_uri: str | None) -> None:
         storage = Path(data_dir) / "data"
         click.echo(f"hooky dev: starting the embedded database in {storage}")
         database, mongo_uri = embedded.start(str(storage), log_path=Path(data_dir) / "database.log")
-    env = {**os.environ, "HOOKY_MONGO_URI": mongo_uri}
+    env = {**os.environ, "HOOKY_MONGO_URI": mongo_uri, ALLOW_PRIVATE_ENV: "1"}  # local targets in development
     children = [
         _spawn("hooky-api", ["--bind", f"{host}:{port}", "--workers", "1", "--dev"], env),
         _spawn("hooky-worker", [], env),
