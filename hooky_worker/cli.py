@@ -55,6 +55,7 @@ def main(mongo_uri: str | None, concurrency: int, lease_seconds: float, heartbea
          retention_hours: float) -> None:
     """Claim due attempts from MongoDB and call their webhooks."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("urllib3").setLevel(logging.WARNING)  # its debug lines carry full URLs
     if heartbeat_seconds >= lease_seconds:
         raise click.BadParameter("must be shorter than --lease-seconds", param_hint="--heartbeat-seconds")
     db = connect(Config.from_env(mongo_uri=mongo_uri).mongo_uri)

@@ -46,8 +46,8 @@ class AccountClient:
         self.base = f"/accounts/{self.id}"
         self.app = f"{self.base}/applications/default"
 
-    def request(self, method: str, path: str, **kwargs):
-        return self.client.open(path, method=method, headers=self.auth, **kwargs)
+    def request(self, method: str, path: str, headers: dict | None = None, **kwargs):
+        return self.client.open(path, method=method, headers={**self.auth, **(headers or {})}, **kwargs)
 
     def get(self, path: str, **kwargs):
         return self.request("GET", path, **kwargs)

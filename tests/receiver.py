@@ -92,7 +92,12 @@ def make_handler(receiver: Receiver):
                 receiver.leave()
             status = receiver.status_for(url.path)
             reply = f"received {self.command} {url.path}".encode()
-            self.send_response(status)
+            if url.path == "/redirect":
+                status = 302
+                self.send_response(status)
+                self.send_header("Location", parse_qs(url.query)["to"][0])
+            else:
+                self.send_response(status)
             for name, value in receiver.extra_headers.get(url.path, {}).items():
                 self.send_header(name, value)
             self.send_header("Content-Type", "text/plain")
@@ -114,9 +119,9 @@ def make_handler(receiver: Receiver):
     return Handler
 
 
-def start_receiver() -> Receiver:
+def start_receiver(host: str = "127.0.0.1") -> Receiver:
     receiver = Receiver()
-    receiver.server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(receiver))
+    receiver.server = ThreadingHTTPServer((host, 0), make_handler(receiver))
     receiver.server.daemon_threads = True
     threading.Thread(target=receiver.server.serve_forever, daemon=True).start()
     return receiver

@@ -106,3 +106,25 @@ def test_counters_survive_shrinking_max_in_flight(db, account, worker, receiver)
     assert (shrunk["executions"], shrunk["inFlight"]) == (3, 0)
     assert queues.take_slot(db, ObjectId(queue_id), "a", "w", lease) == f"{queue_id}:0"
     assert queues.take_slot(db, ObjectId(queue_id), "b", "w", lease) is None
+
+
+def test_rate_tokens_allow_a_burst_then_one_per_interval(db, account):
+    queue = {**account.put(queue_path(account, "rated"), json={"maxPerSecond": 2, "burst": 3}).json}
+    doc = db.queues.find_one({"name": "rated"})
+    assert (queue["maxPerSecond"], queue["burst"]) == (2, 3)
+    start = 1_000_000.0
+    assert [queues.take_token(db, doc, start) for _ in range(4)] == [True, True, True, False]
+    assert queues.take_token(db, doc, start + 0.49) is False
+    assert queues.take_token(db, doc, start + 0.5) is True
+    assert queues.take_token(db, doc, start + 0.6) is False
+    assert [queues.take_token(db, doc, start + 10) for _ in range(4)] == [True, True, True, False]
+
+
+def test_rate_limited_queue_puts_work_back_instead_of_calling(db, account, worker, receiver):
+    account.put(queue_path(account, "rated"), json={"maxPerSecond": 0.01, "burst": 1})
+    account.create_task(url=f"{receiver.url}/rated-1", queue="rated")
+    account.create_task(url=f"{receiver.url}/rated-2", queue="rated")
+    assert worker.run_once() and worker.run_once()
+    assert len(receiver.on_path("/rated-1")) + len(receiver.on_path("/rated-2")) == 1
+    assert db.attempts.count_documents({"status": "pending"}) == 1
+    assert account.get(queue_path(account, "rated")).json["inFlight"] == 0

@@ -5,6 +5,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -55,3 +56,16 @@ def test_options_in_text_examples_exist():
 def test_api_reference_is_generated_from_swagger():
     expected = render(yaml.safe_load(SWAGGER_PATH.read_text()))
     assert (DOCS / "api.md").read_text() == expected, "run: python -m hooky_api.reference > docs/api.md"
+
+
+def test_python_examples_verify_real_signatures():
+    from hooky_common import signing
+    namespace: dict = {}
+    for block in blocks(DOCS / "user-guide.md", "python"):
+        exec(compile(block, "user-guide.md", "exec"), namespace)  # noqa: S102 - our own documentation
+    secret = signing.new_secret()
+    body = b'{"hello": "world"}'
+    headers = signing.headers([secret], "msg_1", int(time.time()), body)
+    namespace["verify"](secret, body, headers)
+    with pytest.raises(Exception, match="signature"):
+        namespace["verify"](signing.new_secret(), body, headers)
