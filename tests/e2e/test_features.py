@@ -2,12 +2,18 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import time
 
 import pytest
 import requests
+from bson import ObjectId
 from standardwebhooks import Webhook
 
-from tests.e2e.cluster import ADMIN_PASSWORD
+from hooky_common import accounts, embedded, tasks
+from hooky_common.db import connect, ensure_indexes
+from tests.e2e.cluster import ADMIN_PASSWORD, BIN
 
 pytestmark = pytest.mark.e2e
 
@@ -49,3 +55,38 @@ def test_callback_and_dead_letter_replay(hooky, receiver):
     done = hooky.task("doomed")
     assert (done["status"], done["executions"], done["errors"]) == ("success", 2, 1)
     assert hooky.call("GET", "/deadletters")["total"] == 0
+
+
+def test_no_retry_status_and_idempotent_create_through_gunicorn(hooky, receiver):
+    hooky.call("PUT", "/tasks/gone", json={"url": f"{receiver.url}/status/410", "noRetryStatuses": [410]})
+    done = hooky.wait_task("gone", lambda t: t["status"] == "error")
+    assert (done["executions"], done["active"]) == (1, False)
+    headers = {"Idempotency-Key": "e2e-key"}
+    first = hooky.call("POST", "/tasks", json={"url": f"{receiver.url}/once"}, headers=headers)
+    second = hooky.call("POST", "/tasks", json={"url": f"{receiver.url}/once"}, headers=headers)
+    assert first["id"] == second["id"]
+    hooky.wait_task(first["id"], lambda t: t["status"] == "success")
+    assert len(receiver.on_path("/once")) == 1
+
+
+def test_worker_process_refuses_private_targets_without_the_opt_in(tmp_path, receiver):
+    server, uri = embedded.start(":memory:")
+    env = {k: v for k, v in os.environ.items() if k != "HOOKY_ALLOW_PRIVATE_TARGETS"}
+    worker = subprocess.Popen([str(BIN / "hooky-worker"), "--mongo-uri", uri], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        db = connect(uri)
+        ensure_indexes(db)
+        account = ObjectId(accounts.create(db)["id"])
+        task = tasks.create(db, account, "default", {"url": f"{receiver.url}/ssrf-e2e", "retry": {"maxAttempts": 1}})
+        deadline = time.monotonic() + 20
+        while db.tasks.find_one({"_id": task["_id"]})["status"] != "error":
+            assert time.monotonic() < deadline, "the worker never recorded the refusal"
+            time.sleep(0.1)
+        attempt = db.attempts.find_one({"task": task["_id"]})
+        assert "loopback address" in attempt["error"] and "HOOKY_ALLOW_PRIVATE_TARGETS" in attempt["error"]
+        assert receiver.on_path("/ssrf-e2e") == []
+    finally:
+        worker.terminate()
+        worker.wait(20)
+        embedded.stop(server)
