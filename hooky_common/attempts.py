@@ -145,8 +145,10 @@ def unclaim(db: Database, attempt: dict, owner: str) -> None:
                             "$unset": {"owner": "", "started": ""}})
 
 
-def extend_leases(db: Database, owner: str, lease_until: datetime) -> None:
-    db.attempts.update_many({"owner": owner, "status": "running"}, {"$set": {"claimableAt": lease_until}})
+def extend_leases(db: Database, owner: str, attempt_ids: list, lease_until: datetime) -> None:
+    """Extend the leases of the attempts this worker is still working on (and still owns)."""
+    db.attempts.update_many({"_id": {"$in": attempt_ids}, "owner": owner, "status": "running"},
+                            {"$set": {"claimableAt": lease_until}})
 
 
 def record(db: Database, attempt: dict, owner: str, outcome: Outcome) -> bool:

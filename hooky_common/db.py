@@ -9,9 +9,16 @@ from pymongo.database import Database
 DEFAULT_DATABASE = "hooky"
 
 
+DEFAULT_TIMEOUTS_MS = {"serverSelectionTimeoutMS": 3000, "connectTimeoutMS": 3000}
+
+
 def connect(uri: str, **client_options) -> Database:
-    """Open a client (call after forking) and return the database named in the URI."""
-    options = {"tz_aware": True, "serverSelectionTimeoutMS": 5000, "connectTimeoutMS": 5000}
+    """Open a client (call after forking) and return the database named in the URI.
+
+    Requests wait at most a few seconds for an unreachable database (then the API answers 503);
+    timeouts given in the URI win over these defaults.
+    """
+    options = {"tz_aware": True, **{k: v for k, v in DEFAULT_TIMEOUTS_MS.items() if k.lower() not in uri.lower()}}
     options.update(client_options)
     client = MongoClient(uri, **options)
     return client.get_default_database(default=DEFAULT_DATABASE)
@@ -42,6 +49,19 @@ def ensure_indexes(db: Database) -> None:
     db.idempotency.create_index([("expires", ASCENDING)], expireAfterSeconds=0)
     db.slots.create_index([("queue", ASCENDING), ("leaseUntil", ASCENDING)])
     db.slots.create_index([("owner", ASCENDING)], sparse=True)
+    db.workers.create_index([("expires", ASCENDING)], expireAfterSeconds=24 * 3600)
+
+
+REQUIRED_INDEXES = {"attempts": "claimable", "tasks": "account_1_application_1_name_1"}
+
+
+def missing_indexes(db: Database) -> list[str]:
+    """The indexes the claim and the API rely on that are missing (empty when ready)."""
+    missing = []
+    for collection, name in REQUIRED_INDEXES.items():
+        if name not in db[collection].index_information():
+            missing.append(f"{collection}.{name}")
+    return missing
 
 
 def object_id(value: str | ObjectId) -> ObjectId | None:

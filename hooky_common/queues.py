@@ -159,8 +159,8 @@ def count_call_without_slot(db: Database, queue_id: ObjectId, outcome: Outcome) 
     db.slots.update_one({"queue": queue_id}, stats.call_counters(outcome, clock.now()))
 
 
-def extend_slot_leases(db: Database, owner: str, lease_until: datetime) -> None:
-    db.slots.update_many({"owner": owner}, {"$set": {"leaseUntil": lease_until}})
+def extend_slot_leases(db: Database, owner: str, slot_ids: list[str], lease_until: datetime) -> None:
+    db.slots.update_many({"_id": {"$in": slot_ids}, "owner": owner}, {"$set": {"leaseUntil": lease_until}})
 
 
 def lease_end(seconds: float) -> datetime:

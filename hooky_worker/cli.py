@@ -9,7 +9,11 @@ import click
 from pymongo.database import Database
 from pymongo.errors import PyMongoError
 
+from prometheus_client import start_http_server
+
+from hooky_common import logs
 from hooky_common.config import Config
+from hooky_common.logs import log_format_option
 from hooky_common.db import connect, ensure_indexes
 from hooky_common.targets import private_targets_allowed
 from hooky_worker.worker import Worker, WorkerSettings
@@ -51,11 +55,15 @@ def wait_for_database(db: Database, worker: Worker) -> bool:
               type=click.FloatRange(0.1, 1800), help="How often leases of running calls are extended.")
 @click.option("--retention-hours", envvar="HOOKY_RETENTION_HOURS", default=7 * 24.0, show_default=True,
               type=click.FloatRange(0.01), help="Finished attempts older than this are deleted.")
+@click.option("--metrics-port", envvar="HOOKY_METRICS_PORT", type=click.IntRange(1, 65535),
+              help="Serve Prometheus metrics on this port (all interfaces).")
+@log_format_option
 def main(mongo_uri: str | None, concurrency: int, lease_seconds: float, heartbeat_seconds: float,
-         retention_hours: float) -> None:
+         retention_hours: float, metrics_port: int | None, log_format: str) -> None:
     """Claim due attempts from MongoDB and call their webhooks."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("urllib3").setLevel(logging.WARNING)  # its debug lines carry full URLs
+    logs.configure(log_format)
+    if metrics_port:
+        start_http_server(metrics_port)
     if heartbeat_seconds >= lease_seconds:
         raise click.BadParameter("must be shorter than --lease-seconds", param_hint="--heartbeat-seconds")
     db = connect(Config.from_env(mongo_uri=mongo_uri).mongo_uri)

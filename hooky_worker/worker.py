@@ -17,11 +17,11 @@ import requests
 from pymongo.database import Database
 from pymongo.errors import PyMongoError
 
-from hooky_common import attempts, clock, queues, signing
+from hooky_common import attempts, clock, queues, signing, workers
 from hooky_common.outcome import Outcome, plan_next
 from hooky_common.retry import RetryPolicy
 from hooky_common.targets import blocked_reason
-from hooky_worker import webhook
+from hooky_worker import metrics, webhook
 from hooky_worker.guard import guarded_session
 
 log = logging.getLogger("hooky.worker")
@@ -30,8 +30,9 @@ LOST_WORKER_ERROR = "lease expired: the worker running this attempt stopped befo
 QUEUE_FULL_PAUSE_SECONDS = 0.5
 PAUSED_REFRESH_SECONDS = 1.0
 SETTINGS_CACHE_SECONDS = 5.0
-MAINTENANCE_EVERY_SECONDS = 30.0
+MAINTENANCE_EVERY_SECONDS = 15.0
 STRANDED_AFTER_SECONDS = 300.0
+RECORD_RETRY_SECONDS = 120.0
 
 
 @dataclass
@@ -74,6 +75,7 @@ class Worker:
         self.signing_cache = TtlCache(lambda key: db.applications.find_one(
             {"account": key[0], "name": key[1]}, {"signing": 1}))
         self.stopping = threading.Event()
+        self.started = clock.now()
         self._call = call
         self._local = threading.local()
         self._full_queues: dict = {}
@@ -83,6 +85,8 @@ class Worker:
         self._slots_free = threading.BoundedSemaphore(self.settings.concurrency)
         self._in_flight = 0
         self._in_flight_lock = threading.Lock()
+        self._held: dict = {}  # attempt id -> slot id (or None): what the heartbeat keeps leased
+        self._held_lock = threading.Lock()
 
     # --- one unit of work -----------------------------------------------------------------
 
@@ -95,11 +99,24 @@ class Worker:
         return True
 
     def claim_next(self) -> dict | None:
-        return attempts.claim(self.db, self.owner, self.settings.lease_seconds, self._skipped_queues())
+        skipped = self._skipped_queues()
+        with metrics.CLAIM_DURATION.time():
+            attempt = attempts.claim(self.db, self.owner, self.settings.lease_seconds, skipped)
+        if attempt is not None:
+            self._hold(attempt["_id"], None)
+        return attempt
 
     def process(self, attempt: dict) -> None:
-        """Run a claimed attempt: a lost one is recorded as failed; a callback is simply called;
-        a webhook takes a slot (and a rate token), is called, recorded, and advances its task."""
+        """Run a claimed attempt; whatever happens, stop extending its lease afterwards, so that an
+        attempt this worker failed to finish comes back to another worker when the lease ends."""
+        try:
+            self._process(attempt)
+        finally:
+            self._release_hold(attempt["_id"])
+
+    def _process(self, attempt: dict) -> None:
+        """A lost attempt is recorded as failed; a callback is simply called; a webhook takes a slot
+        (and a rate token), is called, recorded, and advances its task."""
         queue = self.queue_cache.get(attempt["queueId"]) or {}
         if attempt["status"] == "running":
             log.warning("attempt %s: previous worker %s lost its lease", attempt["_id"], attempt.get("owner"))
@@ -116,6 +133,7 @@ class Worker:
     def _process_webhook(self, attempt: dict, queue: dict) -> None:
         lease_until = clock.now() + timedelta(seconds=self.settings.lease_seconds)
         slot = queues.take_slot(self.db, queue["_id"], attempt["_id"], self.owner, lease_until)
+        self._hold(attempt["_id"], slot)
         if slot is None:
             self._put_back(attempt, queue["_id"], QUEUE_FULL_PAUSE_SECONDS)
             return
@@ -139,11 +157,24 @@ class Worker:
     def _call_target(self, attempt: dict) -> Outcome:
         application = self.signing_cache.get((attempt["account"], attempt["application"])) or {}
         secrets_in_force = signing.in_force(application.get("signing", []), clock.now())
-        outcome = self._call(self._session(), attempt, secrets_in_force)
-        target = urlsplit(attempt["url"])._replace(query="", fragment="").geturl()  # queries may hold secrets
-        log.info("attempt %s %s task %s %s %s -> %s in %d ms", attempt["_id"], attempt.get("kind") or "webhook",
-                 attempt["name"], attempt["method"], target, outcome.status_code or outcome.error, outcome.duration_ms)
+        metrics.DISPATCH_LAG.observe(max(0.0, (clock.now() - attempt["at"]).total_seconds()))
+        with metrics.IN_FLIGHT.track_inprogress():
+            outcome = self._call(self._session(), attempt, secrets_in_force)
+        metrics.CALLS.labels(metrics.outcome_label(outcome.success, outcome.status_code)).inc()
+        metrics.CALL_DURATION.observe(outcome.duration_ms / 1000)
+        self._log_call(attempt, outcome)
         return outcome
+
+    @staticmethod
+    def _log_call(attempt: dict, outcome: Outcome) -> None:
+        """One line per call with the ids that find it again; never headers, payload or query string."""
+        target = urlsplit(attempt["url"])._replace(query="", fragment="").geturl()
+        fields = {"account": str(attempt["account"]), "application": attempt["application"],
+                  "queue": attempt["queue"], "task": str(attempt["task"]), "attempt": str(attempt["_id"]),
+                  "kind": attempt.get("kind") or "webhook", "statusCode": outcome.status_code,
+                  "durationMs": outcome.duration_ms}
+        log.info("attempt %s task %s %s %s -> %s in %d ms", attempt["_id"], attempt["name"], attempt["method"],
+                 target, outcome.status_code or outcome.error, outcome.duration_ms, extra=fields)
 
     def _finish(self, attempt: dict, outcome: Outcome, queue: dict) -> None:
         if not self._retry_db(lambda: attempts.record(self.db, attempt, self.owner, outcome)):
@@ -159,8 +190,10 @@ class Worker:
         self._retry_db(lambda: attempts.advance_task(self.db, attempt, plan, outcome))
 
     def _retry_db(self, operation: Callable):
-        """Run a write that must not be lost, retrying through a database outage for up to one lease."""
-        deadline = time.monotonic() + self.settings.lease_seconds
+        """Run a write that must not be lost, retrying through a database outage for a while.
+
+        Guards on the owner keep a late write harmless if another worker took the attempt over."""
+        deadline = time.monotonic() + max(self.settings.lease_seconds, RECORD_RETRY_SECONDS)
         delay = 0.2
         while True:
             try:
@@ -208,6 +241,7 @@ class Worker:
     def run(self) -> None:
         """Claim and dispatch until asked to stop, then wait for the calls in flight."""
         log.info("worker %s started (concurrency %d)", self.owner, self.settings.concurrency)
+        self._retry_db(self.heartbeat)
         done = threading.Event()
         threading.Thread(target=self._heartbeat_loop, args=(done,), name="heartbeat", daemon=True).start()
         idle, outage_wait = self.settings.min_idle_seconds, 1.0
@@ -232,6 +266,10 @@ class Worker:
                     idle = min(idle * 1.5, self.settings.max_idle_seconds)
             log.info("worker %s draining %d calls in flight", self.owner, self._in_flight)
         done.set()
+        try:
+            workers.leave(self.db, self.owner)
+        except PyMongoError:
+            pass  # its heartbeat document expires by itself
         log.info("worker %s stopped", self.owner)
 
     def _dispatch_one(self, pool: ThreadPoolExecutor) -> bool:
@@ -265,21 +303,34 @@ class Worker:
 
     def _heartbeat_loop(self, done: threading.Event) -> None:
         while not done.wait(self.settings.heartbeat_seconds):
-            if self._in_flight:
-                try:
-                    self.heartbeat()
-                except PyMongoError as error:
-                    log.warning("heartbeat failed: %s", error)
+            try:
+                self.heartbeat()
+            except PyMongoError as error:
+                log.warning("heartbeat failed: %s", error)
 
     def heartbeat(self) -> None:
-        """Extend the leases of every attempt and slot this worker holds (two commands in all)."""
-        lease_until = clock.now() + timedelta(seconds=self.settings.lease_seconds)
-        attempts.extend_leases(self.db, self.owner, lease_until)
-        queues.extend_slot_leases(self.db, self.owner, lease_until)
+        """Say this worker is alive and extend the leases of the attempts and slots it is working on."""
+        workers.beat(self.db, self.owner, self.started, self._in_flight, self.settings.lease_seconds)
+        with self._held_lock:
+            attempt_ids, slot_ids = list(self._held), [slot for slot in self._held.values() if slot]
+        if attempt_ids:
+            lease_until = clock.now() + timedelta(seconds=self.settings.lease_seconds)
+            attempts.extend_leases(self.db, self.owner, attempt_ids, lease_until)
+            queues.extend_slot_leases(self.db, self.owner, slot_ids, lease_until)
+
+    def _hold(self, attempt_id, slot_id: str | None) -> None:
+        with self._held_lock:
+            self._held[attempt_id] = slot_id
+
+    def _release_hold(self, attempt_id) -> None:
+        with self._held_lock:
+            self._held.pop(attempt_id, None)
 
     def maintain(self) -> None:
-        """Drop attempts past retention and repair tasks stranded by a process that died mid-write."""
+        """Drop attempts past retention, repair tasks stranded by a process that died mid-write,
+        and sample the queue depths for the metrics."""
         now = clock.now()
+        metrics.QUEUE_DEPTH.sample(self.db)
         deleted = attempts.delete_finished_before(self.db, now - timedelta(hours=self.settings.retention_hours))
         repaired = attempts.repair_stranded_tasks(self.db, now - timedelta(seconds=STRANDED_AFTER_SECONDS))
         if deleted or repaired:

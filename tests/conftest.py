@@ -6,7 +6,7 @@ import os
 import mongomock_ng as mongomock
 import pytest
 
-from hooky_api import create_app
+from hooky_api.app import create_app
 from hooky_common.config import Config
 from hooky_worker.worker import Worker, WorkerSettings
 from tests.receiver import start_receiver

@@ -5,7 +5,7 @@ import pytest
 
 from tests.conftest import basic
 
-PUBLIC = {"/status", "/swagger.yml"}
+PUBLIC = {"/status", "/swagger.yml", "/metrics", "/healthz", "/readyz"}
 
 
 def routes(app) -> list[tuple[str, str]]:

@@ -247,3 +247,20 @@ def test_repair_recreates_a_missing_attempt(db, account, worker, receiver, shift
     assert worker.run_once()
     assert task_state(account, "stranded")["status"] == "success"
     assert len(receiver.on_path("/stranded")) == 1
+
+
+def test_an_attempt_that_failed_mid_processing_is_not_kept_leased(db, account):
+    def broken_call(*_args):
+        raise RuntimeError("bug in the call path")
+
+    worker = Worker(db, WorkerSettings(lease_seconds=5, allow_private_targets=True), call=broken_call)
+    account.create_task(url="http://example.com", name="stuck")
+    claimed = worker.claim_next()
+    with pytest.raises(RuntimeError):
+        worker.process(claimed)
+    before = db.attempts.find_one({"_id": claimed["_id"]})
+    time.sleep(0.01)
+    worker.heartbeat()
+    after = db.attempts.find_one({"_id": claimed["_id"]})
+    assert after["claimableAt"] == before["claimableAt"]  # its lease runs out: another worker takes it over
+    assert db.slots.count_documents({"owner": worker.owner}) == 0

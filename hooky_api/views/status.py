@@ -5,7 +5,10 @@ from flask import Blueprint, Response, jsonify
 
 from hooky_api.auth import basic_auth, current
 from hooky_api.reference import SWAGGER_PATH
+from hooky_api.errors import error_response
 from hooky_api.views import db
+from hooky_common import workers
+from hooky_common.db import missing_indexes
 
 blueprint = Blueprint("status", __name__)
 
@@ -17,7 +20,25 @@ def status():
         "status": "ok",
         "attemptsSuccess": database.attempts.count_documents({"status": "success"}),
         "attemptsError": database.attempts.count_documents({"status": "error"}),
+        "workers": workers.live_count(database),
     })
+
+
+@blueprint.get("/healthz")
+def healthz():
+    """The process answers; the database is not consulted."""
+    return jsonify({"status": "ok"})
+
+
+@blueprint.get("/readyz")
+def readyz():
+    """Ready when the database answers and the indexes the claim and the API rely on exist."""
+    database = db()
+    database.command("ping")
+    missing = missing_indexes(database)
+    if missing:
+        return error_response(503, "not_ready", f"missing indexes: {', '.join(missing)}")
+    return jsonify({"status": "ready"})
 
 
 @blueprint.get("/authenticate")

@@ -18,9 +18,10 @@ WORKER_ARGS = ["--lease-seconds", "3", "--heartbeat-seconds", "1", "--concurrenc
 
 
 class Cluster:
-    def __init__(self, log_dir: Path, workers: int = 2):
-        self.log_dir = log_dir
-        self.database, self.mongo_uri = embedded.start(":memory:", log_path=log_dir / "database.log")
+    def __init__(self, log_dir: Path, workers: int = 2, storage: str = ":memory:", worker_args: list[str] = ()):
+        self.log_dir, self.storage, self.worker_args = log_dir, storage, list(worker_args)
+        self.database_port = embedded.free_port()
+        self.start_database()
         self.env = {**os.environ, "HOOKY_MONGO_URI": self.mongo_uri, "HOOKY_ADMIN_PASSWORD": ADMIN_PASSWORD}
         self.api_url = f"http://127.0.0.1:{embedded.free_port()}"
         self.api = self._spawn("hooky-api", ["--bind", self.api_url.removeprefix("http://"), "--workers", "2"])
@@ -31,8 +32,15 @@ class Cluster:
         log = open(self.log_dir / f"{name}.log", "ab")
         return subprocess.Popen([str(BIN / name), *args], env=self.env, stdout=log, stderr=subprocess.STDOUT)
 
+    def start_database(self) -> None:
+        self.database, self.mongo_uri = embedded.start(self.storage, self.database_port,
+                                                       log_path=self.log_dir / "database.log")
+
+    def stop_database(self) -> None:
+        embedded.stop(self.database, timeout_seconds=30)
+
     def start_worker(self) -> subprocess.Popen:
-        return self._spawn("hooky-worker", WORKER_ARGS)
+        return self._spawn("hooky-worker", [*WORKER_ARGS, *self.worker_args])
 
     def _wait_for_api(self, timeout: float = 20) -> None:
         deadline = time.monotonic() + timeout
