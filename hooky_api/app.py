@@ -8,7 +8,7 @@ from flask import Flask
 from pymongo.database import Database
 
 from hooky_api import errors, metrics
-from hooky_api.views import accounts, applications, attempts, deadletters, queues, status, tasks
+from hooky_api.views import accounts, applications, attempts, deadletters, queues, status, tasks, ui
 from hooky_common.config import DEV_ADMIN_PASSWORD, Config
 from hooky_common.db import connect, ensure_indexes
 
@@ -45,7 +45,7 @@ def create_app(config: Config | None = None, db: Database | None = None) -> Flas
         app.extensions["hooky_db"] = lazy_database(config.mongo_uri)
     errors.register(app)
     metrics.instrument(app)
-    for module in (status, accounts, applications, queues, tasks, attempts, deadletters):
+    for module in (status, accounts, applications, queues, tasks, attempts, deadletters, ui):
         app.register_blueprint(module.blueprint)
     app.url_map.strict_slashes = False
     return app

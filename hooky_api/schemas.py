@@ -176,6 +176,10 @@ class AccountPatchSchema(Schema):
     rotateKey = fields.Boolean(load_default=False)
 
 
+class CallsQuerySchema(Schema):
+    minutes = fields.Integer(load_default=60, validate=validate.Range(1, 24 * 60))
+
+
 class ListQuerySchema(Schema):
     page = fields.Integer(load_default=1, validate=validate.Range(1, 1_000_000))
     limit = fields.Integer(load_default=10, validate=validate.Range(1, 100))

@@ -1,7 +1,7 @@
 """Statistics of queues and applications, read from slot counters and task counts, never from attempts."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pymongo.database import Database
 
@@ -81,3 +81,22 @@ def for_application(db: Database, account, application: str) -> dict:
         for status, n in per_queue.items():
             total[status] = total.get(status, 0) + n
     return summarize([slot for queue_slots in slots.values() for slot in queue_slots], total)
+
+
+def calls_per_minute(db: Database, account, application: str, minutes: int) -> list[dict]:
+    """Finished webhook calls of an application per minute and outcome, oldest minute first, zeros included."""
+    now = clock.now()
+    start = (now - timedelta(minutes=minutes - 1)).replace(second=0, microsecond=0)
+    pipeline = [
+        {"$match": {"finished": {"$gte": start}, "account": account, "application": application,
+                    "kind": {"$ne": "callback"}}},
+        {"$group": {"_id": {"minute": {"$dateToString": {"format": "%Y-%m-%dT%H:%M", "date": "$finished"}},
+                            "status": "$status"}, "n": {"$sum": 1}}},
+    ]
+    counts = {(row["_id"]["minute"], row["_id"]["status"]): row["n"] for row in db.attempts.aggregate(pipeline)}
+    series = []
+    for offset in range(minutes):
+        minute = (start + timedelta(minutes=offset)).strftime("%Y-%m-%dT%H:%M")
+        series.append({"minute": minute + ":00Z", "success": counts.get((minute, "success"), 0),
+                       "error": counts.get((minute, "error"), 0)})
+    return series

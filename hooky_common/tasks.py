@@ -6,6 +6,7 @@ ran, so a task replaced or deleted while its call was running keeps the newer st
 """
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from bson import ObjectId
@@ -163,6 +164,8 @@ def list_page(db: Database, account: ObjectId, application: str, request: PageRe
             query["schedule"] = {"$nin": [None, ""]} if value == "true" else {"$in": [None, ""]}
         elif key in ("queue", "name"):
             query[key] = value
+        elif key == "search":
+            query["name"] = {"$regex": re.escape(value), "$options": "i"}
         elif key == "active":
             query["active"] = value == "true"
     queue_retries = {doc["_id"]: doc.get("retry") for doc in

@@ -1,13 +1,13 @@
 """/accounts/{account}/applications: list, delete all but default, get, put (create), delete."""
 from __future__ import annotations
 
-from flask import Blueprint, g, jsonify
+from flask import Blueprint, g, jsonify, request
 from marshmallow import Schema
 
 from hooky_api.auth import basic_auth, own_account
-from hooky_api.schemas import RotateSecretSchema, valid_name
+from hooky_api.schemas import CallsQuerySchema, RotateSecretSchema, valid_name
 from hooky_api.views import db, json_body, page_request
-from hooky_common import applications
+from hooky_common import applications, stats
 
 blueprint = Blueprint("applications", __name__, url_prefix="/accounts/<account_id>/applications")
 
@@ -59,3 +59,12 @@ def rotate_signing_secret(account_id: str, application: str):
 def delete_application(account_id: str, application: str):
     applications.delete(db(), g.account["_id"], application)
     return jsonify({"deleted": 1})
+
+
+@blueprint.get("/<application>/calls")
+@basic_auth.login_required
+@own_account
+def calls_per_minute(account_id: str, application: str):
+    minutes = CallsQuerySchema().load(request.args)["minutes"]
+    applications.get(db(), g.account["_id"], application)
+    return jsonify({"minutes": stats.calls_per_minute(db(), g.account["_id"], application, minutes)})

@@ -12,7 +12,7 @@ from hooky_common import applications, idempotency, tasks
 blueprint = Blueprint("tasks", __name__, url_prefix="/accounts/<account_id>/applications/<application>/tasks")
 
 TASK_FILTERS = {"status": tasks.STATUSES, "schedule": ("true", "false"), "active": ("true", "false"),
-                "queue": None, "name": None}
+                "queue": None, "name": None, "search": None}
 
 
 def _render(doc: dict):
