@@ -33,6 +33,7 @@ def test_database_outage_loses_nothing(disk_cluster, receiver):
         answers.append((response.status_code, time.monotonic() - started, response.headers.get("Retry-After"),
                         response.json()["code"]))
     disk_cluster.start_database()
+    print(f"answers while the database was down (status, seconds, Retry-After, code): {answers}")
     assert all(status == 503 and elapsed < 6 and retry_after and code == "database_unavailable"
                for status, elapsed, retry_after, code in answers), answers
 
