@@ -27,7 +27,6 @@ from hooky_common.db import connect, ensure_indexes  # noqa: E402
 from hooky_worker.worker import Worker, WorkerSettings  # noqa: E402
 from tests.receiver import start_receiver  # noqa: E402
 
-
 TIMEOUT_SECONDS = 600
 
 

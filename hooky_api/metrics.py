@@ -10,8 +10,15 @@ import os
 import time
 
 from flask import Flask, Response, g, request
-from prometheus_client import REGISTRY, CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client import multiprocess
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
 
 REQUESTS = Counter("hooky_api_requests", "API requests, by route template, method and status.",
                    ["route", "method", "status"])

@@ -129,7 +129,8 @@ class TaskSchema(Schema):
     url = TargetUrl(required=True)
     method = fields.String(validate=validate.OneOf(METHODS))
     headers = fields.Dict(keys=fields.String(), values=fields.String(), validate=validate_headers)
-    secretHeaders = fields.List(fields.String(validate=validate.Length(1, 256)), validate=validate.Length(max=MAX_HEADERS))
+    secretHeaders = fields.List(fields.String(validate=validate.Length(1, 256)),
+                                validate=validate.Length(max=MAX_HEADERS))
     auth = fields.Nested(AuthSchema)
     payload = Payload()
     schedule = fields.String(validate=validate_schedule)

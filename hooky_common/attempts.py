@@ -16,8 +16,8 @@ from pymongo.errors import DuplicateKeyError
 from hooky_common import clock
 from hooky_common.errors import NotFound
 from hooky_common.outcome import Outcome, Plan
-from hooky_common.retry import RetryPolicy, may_retry, next_delay
 from hooky_common.pages import PageRequest, paginate
+from hooky_common.retry import RetryPolicy, may_retry, next_delay
 
 COPIED_FROM_TASK = ("account", "application", "name", "queue", "queueId", "url", "method", "headers",
                     "secretHeaders", "auth", "payload", "schedule", "timezone", "timeout", "retry",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 DEFAULT_MONGO_URI = "mongodb://127.0.0.1:27017/hooky"
 DEV_ADMIN_PASSWORD = "admin"
@@ -13,7 +13,6 @@ DEV_ADMIN_PASSWORD = "admin"
 class Config:
     mongo_uri: str = DEFAULT_MONGO_URI
     admin_password: str | None = None
-    extra: dict = field(default_factory=dict)
 
     @classmethod
     def from_env(cls, **overrides) -> "Config":
@@ -43,5 +42,6 @@ def admin_password_problem(password: str | None, bind_host: str, dev: bool = Fal
     if not password:
         return f"HOOKY_ADMIN_PASSWORD is not set; it is required when binding to {bind_host}"
     if password == DEV_ADMIN_PASSWORD:
-        return f"the admin password 'admin' is only allowed on loopback; set a real HOOKY_ADMIN_PASSWORD to bind {bind_host}"
+        return (f"the admin password 'admin' is only allowed on loopback; "
+                f"set a real HOOKY_ADMIN_PASSWORD to bind {bind_host}")
     return None

@@ -8,7 +8,7 @@ without costing a database command of their own. A paused queue's slots cannot b
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from bson import ObjectId
 from pymongo import ReturnDocument
@@ -162,9 +162,6 @@ def count_call_without_slot(db: Database, queue_id: ObjectId, outcome: Outcome) 
 def extend_slot_leases(db: Database, owner: str, slot_ids: list[str], lease_until: datetime) -> None:
     db.slots.update_many({"_id": {"$in": slot_ids}, "owner": owner}, {"$set": {"leaseUntil": lease_until}})
 
-
-def lease_end(seconds: float) -> datetime:
-    return clock.now() + timedelta(seconds=seconds)
 
 
 def burst_of(queue: dict) -> int:

@@ -43,5 +43,4 @@ def rotate(stored: list[dict], now: datetime, grace_seconds: float) -> tuple[str
     grace_end = now + timedelta(seconds=grace_seconds)
     kept = [{**entry, "expires": min(entry["expires"], grace_end) if entry.get("expires") else grace_end}
             for entry in stored if entry.get("expires") is None or entry["expires"] > now]
-    kept = [entry for entry in kept if entry["expires"] > now]
     return secret, [{"secret": secret, "created": now, "expires": None}, *kept]

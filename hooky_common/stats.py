@@ -83,6 +83,13 @@ def for_application(db: Database, account, application: str) -> dict:
     return summarize([slot for queue_slots in slots.values() for slot in queue_slots], total)
 
 
+def all_calls(db: Database) -> dict:
+    """Webhook calls made by every queue, from the slot counters (a few documents per queue, no attempts)."""
+    pipeline = [{"$group": {"_id": None, "executions": {"$sum": "$executions"}, "errors": {"$sum": "$errors"}}}]
+    totals = next(iter(db.slots.aggregate(pipeline)), None) or {}
+    return {"executions": totals.get("executions", 0), "errors": totals.get("errors", 0)}
+
+
 def calls_per_minute(db: Database, account, application: str, minutes: int) -> list[dict]:
     """Finished webhook calls of an application per minute and outcome, oldest minute first, zeros included."""
     now = clock.now()

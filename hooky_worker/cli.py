@@ -5,16 +5,16 @@ import logging
 import os
 import signal
 import sys
+
 import click
+from prometheus_client import start_http_server
 from pymongo.database import Database
 from pymongo.errors import PyMongoError
 
-from prometheus_client import start_http_server
-
 from hooky_common import logs
 from hooky_common.config import Config
-from hooky_common.logs import log_format_option
 from hooky_common.db import connect, ensure_indexes
+from hooky_common.logs import log_format_option
 from hooky_common.targets import private_targets_allowed
 from hooky_worker.worker import Worker, WorkerSettings
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import threading
 
 from prometheus_client import Counter, Gauge, Histogram
-from prometheus_client.core import GaugeMetricFamily, REGISTRY
+from prometheus_client.core import REGISTRY, GaugeMetricFamily
 from pymongo.database import Database
 
 from hooky_common import clock

@@ -82,7 +82,7 @@ class Worker:
         self._full_lock = threading.Lock()
         self._paused: list = []
         self._paused_until = 0.0
-        self._slots_free = threading.BoundedSemaphore(self.settings.concurrency)
+        self._threads_free = threading.BoundedSemaphore(self.settings.concurrency)
         self._in_flight = 0
         self._in_flight_lock = threading.Lock()
         self._held: dict = {}  # attempt id -> slot id (or None): what the heartbeat keeps leased
@@ -122,7 +122,8 @@ class Worker:
             log.warning("attempt %s: previous worker %s lost its lease", attempt["_id"], attempt.get("owner"))
             lost = Outcome(success=False, error=LOST_WORKER_ERROR)
             self._finish(attempt, lost, queue)
-            self._retry_db(lambda: queues.count_call_without_slot(self.db, attempt["queueId"], lost))
+            if attempt.get("kind") != "callback":
+                self._retry_db(lambda: queues.count_call_without_slot(self.db, attempt["queueId"], lost))
         elif attempt.get("kind") == "callback":
             self._finish(attempt, self._call_target(attempt), queue)
         elif not queue:
@@ -273,15 +274,15 @@ class Worker:
         log.info("worker %s stopped", self.owner)
 
     def _dispatch_one(self, pool: ThreadPoolExecutor) -> bool:
-        if not self._slots_free.acquire(timeout=0.05):
+        if not self._threads_free.acquire(timeout=0.05):
             return True  # all threads busy: not idle, just full
         try:
             attempt = self.claim_next()
         except BaseException:
-            self._slots_free.release()
+            self._threads_free.release()
             raise
         if attempt is None:
-            self._slots_free.release()
+            self._threads_free.release()
             return False
         self._change_in_flight(+1)
         pool.submit(self._process_and_free, attempt)
@@ -295,7 +296,7 @@ class Worker:
                           attempt["_id"])
         finally:
             self._change_in_flight(-1)
-            self._slots_free.release()
+            self._threads_free.release()
 
     def _change_in_flight(self, delta: int) -> None:
         with self._in_flight_lock:

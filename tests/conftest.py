@@ -11,7 +11,6 @@ from hooky_common.config import Config
 from hooky_worker.worker import Worker, WorkerSettings
 from tests.receiver import start_receiver
 
-
 os.environ["HOOKY_ALLOW_PRIVATE_TARGETS"] = "1"  # test receivers listen on loopback; guard tests say otherwise
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify
 
 from hooky_api.auth import basic_auth, current
-from hooky_api.reference import SWAGGER_PATH
 from hooky_api.errors import error_response
+from hooky_api.reference import SWAGGER_PATH
 from hooky_api.views import db
-from hooky_common import workers
+from hooky_common import stats, workers
 from hooky_common.db import missing_indexes
 
 blueprint = Blueprint("status", __name__)
@@ -16,10 +16,11 @@ blueprint = Blueprint("status", __name__)
 @blueprint.get("/status")
 def status():
     database = db()
+    calls = stats.all_calls(database)
     return jsonify({
         "status": "ok",
-        "attemptsSuccess": database.attempts.count_documents({"status": "success"}),
-        "attemptsError": database.attempts.count_documents({"status": "error"}),
+        "attemptsSuccess": calls["executions"] - calls["errors"],
+        "attemptsError": calls["errors"],
         "workers": workers.live_count(database),
     })
 
