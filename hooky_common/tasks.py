@@ -143,9 +143,21 @@ def put(db: Database, account: ObjectId, application: str, name: str, spec: dict
     raise Conflict(f"task {name!r} changed concurrently; try again")
 
 
-def _insert_current_attempt(db: Database, task: dict) -> None:
-    if task["attempt"] is not None:
-        db.attempts.insert_one(attempts.new(task, task["at"], task["attempt"], 0, task.get("executions", 0) + 1))
+def _insert_current_attempt(db: Database, task: dict) -> dict | None:
+    """Insert the attempt the task now points at, then check it still does.
+
+    Two requests changing one task at once can each write the task, then insert their attempt;
+    the loser's attempt would run a definition that was already replaced, so it is withdrawn
+    (if no worker took it in the instant between the two commands).
+    """
+    if task["attempt"] is None:
+        return None
+    attempt = attempts.new(task, task["at"], task["attempt"], 0, task.get("executions", 0) + 1)
+    db.attempts.insert_one(attempt)
+    if db.tasks.count_documents({"_id": task["_id"], "attempt": attempt["_id"]}, limit=1) == 0:
+        db.attempts.delete_one({"_id": attempt["_id"], "status": "pending"})
+        raise Conflict(f"task {task['name']} changed concurrently; the other change won")
+    return attempt
 
 
 def get(db: Database, account: ObjectId, application: str, name: str) -> dict:
@@ -209,9 +221,7 @@ def run_now(db: Database, task: dict) -> dict:
         return_document=ReturnDocument.AFTER)
     if changed is None:
         raise Conflict(f"task {task['name']} changed concurrently; try again")
-    attempt = attempts.new(changed, now, next_id, 0, changed.get("executions", 0) + 1)
-    db.attempts.insert_one(attempt)
-    return attempt
+    return _insert_current_attempt(db, changed)
 
 
 def set_active(db: Database, task: dict, active: bool) -> dict:

@@ -2,6 +2,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import pytest
+from bson import ObjectId
+
+from hooky_common import tasks
+from hooky_common.errors import Conflict
+
 
 def parse(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -137,3 +143,14 @@ def test_cron_times_follow_the_task_time_zone(account):
     at = parse(task["at"])
     assert (at.hour, at.minute) == (0, 0)  # 09:00 in Tokyo is midnight UTC
     assert account.create_task(url="http://example.com")["timezone"] == "UTC"
+
+
+def test_an_attempt_for_a_superseded_change_is_withdrawn(account, db):
+    """As if two PUTs of one task interleaved: the slower one's attempt must not stay behind to run."""
+    account.put(f"{account.app}/tasks/raced", json={"url": "http://example.com/first"})
+    stale = db.tasks.find_one({"name": "raced"})
+    db.tasks.update_one({"_id": stale["_id"]}, {"$set": {"attempt": ObjectId()}})  # the other request won
+    stale["attempt"] = ObjectId()
+    with pytest.raises(Conflict):
+        tasks._insert_current_attempt(db, stale)
+    assert db.attempts.count_documents({"_id": stale["attempt"]}) == 0
