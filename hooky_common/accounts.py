@@ -10,7 +10,7 @@ from pymongo.database import Database
 
 from hooky_common import applications, clock
 from hooky_common.db import object_id
-from hooky_common.errors import NotFound
+from hooky_common.errors import Conflict, NotFound
 from hooky_common.pages import PageRequest, paginate
 
 KEY_BYTES = 24
@@ -67,7 +67,10 @@ def update(db: Database, account_id: ObjectId, name: str | None, rotate_key: boo
         changes["keyHash"] = hash_key(key)
     doc = get(db, account_id)
     if changes:
-        db.accounts.update_one({"_id": doc["_id"]}, {"$set": changes})
+        # guarded on the current hash: of two concurrent rotations one wins, the other gets a 409
+        result = db.accounts.update_one({"_id": doc["_id"], "keyHash": doc["keyHash"]}, {"$set": changes})
+        if result.matched_count == 0:
+            raise Conflict("the account changed concurrently (another key rotation?); try again")
         doc.update(changes)
     return render(doc, key)
 
