@@ -22,6 +22,7 @@ basic_auth = HTTPBasicAuth(realm="Hooky")
 class Principal:
     name: str
     is_admin: bool
+    account: dict | None = None  # the signed-in account's document, read once per request
 
 
 @basic_auth.verify_password
@@ -32,9 +33,8 @@ def verify_password(username: str, password: str) -> Principal | None:
         expected = current_app.config["HOOKY"].admin_password
         ok = hmac.compare_digest(password.encode(), expected.encode())
         return Principal(ADMIN_USER, True) if ok else None
-    if accounts.verify(db(), username, password):
-        return Principal(username, False)
-    return None
+    account = accounts.authenticate(db(), username, password)
+    return Principal(username, False, account) if account else None
 
 
 @basic_auth.error_handler
@@ -64,6 +64,6 @@ def own_account(view):
         principal = current()
         if not principal.is_admin and principal.name != account_id:
             raise Forbidden("an account may only use paths under /accounts/{its own id}")
-        g.account = accounts.get(db(), account_id)
+        g.account = principal.account or accounts.get(db(), account_id)
         return view(*args, account_id=account_id, **kwargs)
     return wrapper

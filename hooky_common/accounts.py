@@ -50,11 +50,11 @@ def get(db: Database, account_id: str | ObjectId) -> dict:
     return doc
 
 
-def verify(db: Database, account_id: str, key: str) -> bool:
-    """Constant-time check of an account's key."""
+def authenticate(db: Database, account_id: str, key: str) -> dict | None:
+    """The account whose id and key these are (constant-time key check), else None."""
     oid = object_id(account_id)
-    doc = db.accounts.find_one({"_id": oid}, {"keyHash": 1}) if oid else None
-    return doc is not None and hmac.compare_digest(doc["keyHash"], hash_key(key))
+    doc = db.accounts.find_one({"_id": oid}) if oid else None
+    return doc if doc is not None and hmac.compare_digest(doc["keyHash"], hash_key(key)) else None
 
 
 def update(db: Database, account_id: ObjectId, name: str | None, rotate_key: bool) -> dict:
