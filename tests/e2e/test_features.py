@@ -72,8 +72,9 @@ def test_no_retry_status_and_idempotent_create_through_gunicorn(hooky, receiver)
 def test_worker_process_refuses_private_targets_without_the_opt_in(tmp_path, receiver):
     server, uri = embedded.start(":memory:")
     env = {k: v for k, v in os.environ.items() if k != "HOOKY_ALLOW_PRIVATE_TARGETS"}
-    worker = subprocess.Popen([str(BIN / "hooky-worker"), "--mongo-uri", uri], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    metrics_port = embedded.free_port()
+    worker = subprocess.Popen([str(BIN / "hooky-worker"), "--mongo-uri", uri, "--metrics-port", str(metrics_port)],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         db = connect(uri)
         ensure_indexes(db)
@@ -86,6 +87,9 @@ def test_worker_process_refuses_private_targets_without_the_opt_in(tmp_path, rec
         attempt = db.attempts.find_one({"task": task["_id"]})
         assert "loopback address" in attempt["error"] and "HOOKY_ALLOW_PRIVATE_TARGETS" in attempt["error"]
         assert receiver.on_path("/ssrf-e2e") == []
+        scraped = requests.get(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5).text
+        assert 'hooky_worker_calls_total{outcome="error"} 1.0' in scraped  # refused: no answer
+        assert "hooky_worker_claim_duration_seconds_count" in scraped
     finally:
         worker.terminate()
         worker.wait(20)
