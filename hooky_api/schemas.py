@@ -7,7 +7,7 @@ from datetime import timezone
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from hooky_common import schedule, signing, targets
+from hooky_common import pages, schedule, signing, targets
 
 NAME_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,127}$"
 HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$")
@@ -183,7 +183,7 @@ class CallsQuerySchema(Schema):
 
 class ListQuerySchema(Schema):
     page = fields.Integer(load_default=1, validate=validate.Range(1, 1_000_000))
-    limit = fields.Integer(load_default=10, validate=validate.Range(1, 100))
+    limit = fields.Integer(load_default=pages.DEFAULT_LIMIT, validate=validate.Range(1, pages.MAX_LIMIT))
     filters = fields.String(load_default="", validate=validate.Length(max=1000))
 
 

@@ -21,10 +21,8 @@ def _query(account: ObjectId, application: str, filters: dict) -> dict:
 def list_page(db: Database, account: ObjectId, application: str, request: PageRequest) -> dict:
     page = paginate(db.tasks, _query(account, application, request.filters), request, lambda doc: doc)
     last = _last_attempts(db, [doc["_id"] for doc in page["list"]])
-    queue_retries = {doc["_id"]: doc.get("retry") for doc in
-                     db.queues.find({"account": account, "application": application}, {"retry": 1})}
-    page["list"] = [{**tasks.render(doc, queue_retries.get(doc["queueId"])), "lastAttempt": last.get(doc["_id"])}
-                    for doc in page["list"]]
+    render = tasks.renderer(db, account, application)
+    page["list"] = [{**render(doc), "lastAttempt": last.get(doc["_id"])} for doc in page["list"]]
     return page
 
 

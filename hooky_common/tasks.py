@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from typing import Callable
 
 from bson import ObjectId
 from pymongo import ReturnDocument
@@ -58,6 +59,13 @@ def render(doc: dict, queue_retry: dict | None) -> dict:
         if doc.get(name) is not None and (name != "at" or doc["active"]):
             body[name] = clock.rfc3339(doc[name])
     return body
+
+
+def renderer(db: Database, account: ObjectId, application: str) -> Callable[[dict], dict]:
+    """render() for many tasks of one application, reading its queues' retry settings once."""
+    queue_retries = {doc["_id"]: doc.get("retry") for doc in
+                     db.queues.find({"account": account, "application": application}, {"retry": 1})}
+    return lambda doc: render(doc, queue_retries.get(doc["queueId"]))
 
 
 def render_with_queue(db: Database, doc: dict) -> dict:
@@ -180,9 +188,7 @@ def list_page(db: Database, account: ObjectId, application: str, request: PageRe
             query["name"] = {"$regex": re.escape(value), "$options": "i"}
         elif key == "active":
             query["active"] = value == "true"
-    queue_retries = {doc["_id"]: doc.get("retry") for doc in
-                     db.queues.find({"account": account, "application": application}, {"retry": 1})}
-    return paginate(db.tasks, query, request, lambda doc: render(doc, queue_retries.get(doc["queueId"])))
+    return paginate(db.tasks, query, request, renderer(db, account, application))
 
 
 def delete(db: Database, account: ObjectId, application: str, name: str) -> None:

@@ -83,9 +83,7 @@ class Worker:
         self._paused: list = []
         self._paused_until = 0.0
         self._threads_free = threading.BoundedSemaphore(self.settings.concurrency)
-        self._in_flight = 0
-        self._in_flight_lock = threading.Lock()
-        self._held: dict = {}  # attempt id -> slot id (or None): what the heartbeat keeps leased
+        self._held: dict = {}  # attempt id -> slot id (or None): the work in flight, kept leased
         self._held_lock = threading.Lock()
 
     # --- one unit of work -----------------------------------------------------------------
@@ -265,7 +263,7 @@ class Worker:
                 else:
                     self.stopping.wait(idle)
                     idle = min(idle * 1.5, self.settings.max_idle_seconds)
-            log.info("worker %s draining %d calls in flight", self.owner, self._in_flight)
+            log.info("worker %s draining %d calls in flight", self.owner, len(self._held))
         done.set()
         try:
             workers.leave(self.db, self.owner)
@@ -284,7 +282,6 @@ class Worker:
         if attempt is None:
             self._threads_free.release()
             return False
-        self._change_in_flight(+1)
         pool.submit(self._process_and_free, attempt)
         return True
 
@@ -295,12 +292,7 @@ class Worker:
             log.exception("attempt %s: unexpected error; its lease will expire and it will be retried",
                           attempt["_id"])
         finally:
-            self._change_in_flight(-1)
             self._threads_free.release()
-
-    def _change_in_flight(self, delta: int) -> None:
-        with self._in_flight_lock:
-            self._in_flight += delta
 
     def _heartbeat_loop(self, done: threading.Event) -> None:
         while not done.wait(self.settings.heartbeat_seconds):
@@ -311,9 +303,9 @@ class Worker:
 
     def heartbeat(self) -> None:
         """Say this worker is alive and extend the leases of the attempts and slots it is working on."""
-        workers.beat(self.db, self.owner, self.started, self._in_flight, self.settings.lease_seconds)
         with self._held_lock:
             attempt_ids, slot_ids = list(self._held), [slot for slot in self._held.values() if slot]
+        workers.beat(self.db, self.owner, self.started, len(attempt_ids), self.settings.lease_seconds)
         if attempt_ids:
             lease_until = clock.now() + timedelta(seconds=self.settings.lease_seconds)
             attempts.extend_leases(self.db, self.owner, attempt_ids, lease_until)
